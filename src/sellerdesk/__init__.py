@@ -1,0 +1,1 @@
+"""sellerdesk: the helpdesk and CRM for marketplace sellers."""

@@ -1,0 +1,1 @@
+"""Seller accounts: one marketplace account of the seller each, with its credentials."""

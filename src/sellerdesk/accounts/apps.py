@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "sellerdesk.accounts"
+    label = "accounts"
+    verbose_name = "Seller accounts"

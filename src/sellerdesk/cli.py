@@ -1,0 +1,37 @@
+"""The `sellerdesk` console script: Django's management commands, with configuration errors
+printed as one clear line instead of a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+from sellerdesk.lib.env import SettingError
+
+# The demo keeps its database and keys apart from real data, so trying it never touches a
+# seller's own ./var.
+DEMO_VAR_DIR = "var/demo"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv if argv is None else ["sellerdesk", *argv])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerdesk.settings")
+    if len(args) > 1 and args[1] == "demo":
+        os.environ.setdefault("SELLERDESK_VAR_DIR", DEMO_VAR_DIR)
+    try:
+        import django
+
+        django.setup()
+    except (SettingError, ImproperlyConfigured) as error:
+        print(f"sellerdesk: configuration error: {error}", file=sys.stderr)
+        return 2
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared building blocks with no models: settings parsing, crypto, time."""

@@ -1,0 +1,1 @@
+"""The processes: task queue, periodic schedule, leases, the servers and their health."""

@@ -1,0 +1,78 @@
+"""The ASGI application with its lifespan, and uvicorn to serve it.
+
+`sellerdesk run` starts the Huey consumer inside the server (the embedded mode): in the
+lifespan startup, as threads, without signal handlers of its own. `sellerdesk web` serves
+without a consumer; `sellerdesk worker` runs consumers alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import uvicorn
+from channels.routing import ProtocolTypeRouter
+from django.core.asgi import get_asgi_application
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def build_application(*, run_consumer: bool) -> ASGIApp:
+    django_app = get_asgi_application()
+    router = ProtocolTypeRouter({"http": django_app})
+
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send, run_consumer=run_consumer)
+            return
+        await router(scope, receive, send)
+
+    return application
+
+
+async def lifespan(receive: Receive, send: Send, *, run_consumer: bool) -> None:
+    consumer = None
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                if run_consumer:
+                    from sellerdesk.runtime.queue import create_consumer
+
+                    consumer = create_consumer(embedded=True)
+                    consumer.start()
+                    log.info("task consumer started inside the server")
+            except Exception as error:
+                await send({"type": "lifespan.startup.failed", "message": str(error)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if consumer is not None:
+                consumer.stop(graceful=True)
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def make_server(*, host: str, port: int, run_consumer: bool) -> uvicorn.Server:
+    config = uvicorn.Config(
+        build_application(run_consumer=run_consumer),
+        host=host,
+        port=port,
+        lifespan="on",
+        log_level="info",
+        # Behind a load balancer the forwarded headers come from it; on loopback nobody else.
+        proxy_headers=True,
+        ws="websockets-sansio",
+    )
+    return uvicorn.Server(config)
+
+
+def serve(*, host: str, port: int, run_consumer: bool) -> None:
+    make_server(host=host, port=port, run_consumer=run_consumer).run()

@@ -1,0 +1,1 @@
+"""The team: users, their roles and which seller accounts each may see."""

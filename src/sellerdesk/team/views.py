@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from sellerdesk.lib.crypto import CredentialsKeyError
+from sellerdesk.team import access
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after sign-in: the seller accounts this user may see."""
+    return render(
+        request,
+        "team/home.html",
+        {"accounts": access.visible_accounts(request.user), "role": access.role_of(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, account_id)
+    try:
+        has_secret = account.has_credential("client_secret")
+    except CredentialsKeyError:
+        has_secret = False
+    return render(
+        request,
+        "team/account_detail.html",
+        {"account": account, "has_secret": has_secret, "role": access.role_of(request.user)},
+    )
