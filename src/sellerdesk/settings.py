@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "sellerdesk.runtime",
     "sellerdesk.accounts",
     "sellerdesk.team",
+    "sellerdesk.customers",
+    "sellerdesk.orders",
+    "sellerdesk.marketplaces",
     "sellerdesk.demo",
 ]
 
@@ -153,5 +156,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.get("SELLERDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # httpx logs every request at INFO: a full sync would print thousands of lines.
+    "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from sellerdesk import admin_site
+from sellerdesk.marketplaces.views import walmart_webhook
 from sellerdesk.runtime.health import healthz
 from sellerdesk.team import views as team_views
 
@@ -10,5 +11,6 @@ urlpatterns = [
     path("auth/", include("django.contrib.auth.urls")),
     path("admin/", admin_site.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("hooks/walmart/<int:account_id>/", walmart_webhook, name="walmart_webhook"),
 ]
 # django.contrib.auth.urls gives: login, logout, password_reset (+ _done, _confirm, _complete).

@@ -143,6 +143,7 @@ def test_admin_can_change_the_secret_and_a_blank_keeps_it(
         "name": account.name,
         "api_base_url": "http://127.0.0.1:8101",
         "smtp_security": "starttls",
+        "webhook_auth": "hmac",
         "time_zone": "America/Chicago",
         "active": "on",
         "client_id": "new-id",

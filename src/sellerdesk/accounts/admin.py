@@ -17,6 +17,7 @@ SECRET_FIELDS = ("client_secret", "smtp_password", "webhook_secret")
 class SellerAccountForm(forms.ModelForm):
     api_base_url = forms.URLField(required=False, assume_scheme="https")
     client_id = forms.CharField(required=False)
+    webhook_username = forms.CharField(required=False, help_text="For basic-auth webhooks.")
     client_secret = forms.CharField(
         required=False, widget=forms.PasswordInput(render_value=False), help_text="Blank keeps it."
     )
@@ -39,6 +40,8 @@ class SellerAccountForm(forms.ModelForm):
             "smtp_port",
             "smtp_security",
             "smtp_user",
+            "webhook_auth",
+            "webhook_header",
             "time_zone",
             "active",
         ]
@@ -46,11 +49,16 @@ class SellerAccountForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["client_id"].initial = self.instance.credentials().get("client_id", "")
+            stored = self.instance.credentials()
+            self.fields["client_id"].initial = stored.get("client_id", "")
+            self.fields["webhook_username"].initial = stored.get("webhook_username", "")
 
     def save(self, commit: bool = True) -> SellerAccount:
         account: SellerAccount = super().save(commit=False)
-        changes: dict[str, str | None] = {"client_id": self.cleaned_data["client_id"] or None}
+        changes: dict[str, str | None] = {
+            "client_id": self.cleaned_data["client_id"] or None,
+            "webhook_username": self.cleaned_data["webhook_username"] or None,
+        }
         for name in SECRET_FIELDS:
             if self.cleaned_data.get(name):
                 changes[name] = self.cleaned_data[name]

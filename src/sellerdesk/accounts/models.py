@@ -13,7 +13,9 @@ AMAZON_SP_API_NA_URL = "https://sellingpartnerapi-na.amazon.com"
 
 # The only keys a credentials blob may hold; anything else is a typo that would otherwise be
 # stored silently and never used.
-CREDENTIAL_KEYS = frozenset({"client_id", "client_secret", "smtp_password", "webhook_secret"})
+CREDENTIAL_KEYS = frozenset(
+    {"client_id", "client_secret", "smtp_password", "webhook_username", "webhook_secret"}
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -42,6 +44,10 @@ class SellerAccount(models.Model):
         TLS = "tls", "Implicit TLS"
         NONE = "none", "None (loopback relays only)"
 
+    class WebhookAuth(models.TextChoices):
+        HMAC = "hmac", "HMAC-SHA256 of the body"
+        BASIC = "basic", "Basic auth"
+
     marketplace = models.CharField(max_length=20, choices=Marketplace.choices)
     name = models.CharField(max_length=100, unique=True, help_text="Display name, unique.")
     credentials_ciphertext = EncryptedTextField(blank=True, default="", editable=False)
@@ -58,6 +64,17 @@ class SellerAccount(models.Model):
         max_length=10, choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS
     )
     smtp_user = models.CharField(max_length=255, blank=True)
+    webhook_auth = models.CharField(
+        max_length=10,
+        choices=WebhookAuth.choices,
+        default=WebhookAuth.HMAC,
+        help_text="How webhook deliveries prove they come from the marketplace.",
+    )
+    webhook_header = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Header carrying the proof; blank means WM-Signature (HMAC) or Authorization (basic).",
+    )
     time_zone = models.CharField(
         max_length=64, default="America/Chicago", validators=[validate_time_zone]
     )

@@ -110,10 +110,27 @@ def check_health(base_url: str) -> str:
     return "healthz: ok"
 
 
-def run_check(sign_ins: list[SignIn]) -> list[str]:
-    with running_server(free_port()) as base_url:
+def check_orders_shown(base_url: str, who: SignIn) -> str:
+    """The account page lists synced orders: the sync reached the pages."""
+    account = SellerAccount.objects.get(name=who.sees)
+    order = account.orders.order_by("-order_date").first()
+    if order is None:
+        raise CheckFailed(f"{account.name} has no orders after the sync")
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        sign_in(client, who)
+        page = client.get(f"/accounts/{account.pk}/")
+    if page.status_code != 200 or order.purchase_order_id not in page.text:
+        raise CheckFailed(f"{account.name}'s page does not list its latest order")
+    return (
+        f"{account.name}: {account.orders.count()} orders, latest {order.purchase_order_id} shown"
+    )
+
+
+def run_check(sign_ins: list[SignIn], *, port: int) -> list[str]:
+    with running_server(port) as base_url:
         lines = [f"server on {base_url}"]
         lines += run_periodic_jobs()
         lines += check_home_pages(base_url, sign_ins)
+        lines += [check_orders_shown(base_url, who) for who in sign_ins if who.role != "admin"]
         lines.append(check_health(base_url))
     return lines

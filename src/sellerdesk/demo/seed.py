@@ -11,10 +11,15 @@ from sellerdesk.team.models import Role
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """A demo seller: its account in sellerdesk and the emulated Walmart seller behind it."""
+
     name: str
     client_id: str
     client_secret: str
     support_address: str
+    seed: int
+    orders: int
+    webhook_secret: str = "demo-webhook-secret"
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,20 @@ class SignIn:
 
 DEMO_ACCOUNTS = (
     DemoAccount(
-        "Acme Home Goods", "acme-home-demo", "acme-home-demo-secret", "care@acmehome.example"
+        "Acme Home Goods",
+        "acme-home-demo",
+        "acme-home-demo-secret",
+        "care@acmehome.example",
+        seed=7,
+        orders=400,
     ),
     DemoAccount(
-        "Trailhead Outdoor", "trailhead-demo", "trailhead-demo-secret", "help@trailhead.example"
+        "Trailhead Outdoor",
+        "trailhead-demo",
+        "trailhead-demo-secret",
+        "help@trailhead.example",
+        seed=11,
+        orders=250,
     ),
 )
 
@@ -46,7 +61,11 @@ def seed_accounts(base_urls: dict[str, str]) -> list[SellerAccount]:
         account.support_address = demo.support_address
         account.sender_address = demo.support_address
         account.time_zone = "America/Chicago"
-        account.set_credentials(client_id=demo.client_id, client_secret=demo.client_secret)
+        account.set_credentials(
+            client_id=demo.client_id,
+            client_secret=demo.client_secret,
+            webhook_secret=demo.webhook_secret,
+        )
         account.save()
         accounts.append(account)
     return accounts

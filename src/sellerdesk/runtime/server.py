@@ -7,6 +7,7 @@ without a consumer; `sellerdesk worker` runs consumers alone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -55,7 +56,9 @@ async def lifespan(receive: Receive, send: Send, *, run_consumer: bool) -> None:
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if consumer is not None:
-                consumer.stop(graceful=True)
+                # Stopping waits for running tasks and releases the scheduler lease in the
+                # database: blocking work that must not run on the event loop.
+                await asyncio.to_thread(consumer.stop, graceful=True)
             await send({"type": "lifespan.shutdown.complete"})
             return
 

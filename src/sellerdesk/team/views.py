@@ -6,17 +6,23 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sellerdesk.lib.crypto import CredentialsKeyError
+from sellerdesk.orders.models import SyncState
+from sellerdesk.orders.queries import account_summaries, recent_orders
 from sellerdesk.team import access
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after sign-in: the seller accounts this user may see."""
+    """The landing page after sign-in: the seller accounts this user may see, with how their
+    order sync stands."""
     return render(
         request,
         "team/home.html",
-        {"accounts": access.visible_accounts(request.user), "role": access.role_of(request.user)},
+        {
+            "summaries": account_summaries(access.visible_accounts(request.user)),
+            "role": access.role_of(request.user),
+        },
     )
 
 
@@ -31,5 +37,11 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(
         request,
         "team/account_detail.html",
-        {"account": account, "has_secret": has_secret, "role": access.role_of(request.user)},
+        {
+            "account": account,
+            "has_secret": has_secret,
+            "role": access.role_of(request.user),
+            "sync_states": SyncState.objects.filter(account=account).order_by("resource"),
+            "orders": recent_orders(account),
+        },
     )

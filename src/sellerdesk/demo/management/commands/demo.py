@@ -5,8 +5,9 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sellerdesk.demo.check import CheckFailed, run_check
+from sellerdesk.demo.check import CheckFailed, free_port, run_check
 from sellerdesk.demo.seed import seed_accounts, seed_team
+from sellerdesk.demo.sellers import emulated_sellers, go_live, sync_all
 from sellerdesk.runtime.server import serve
 
 
@@ -24,23 +25,38 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        accounts = seed_accounts({})
-        sign_ins = seed_team()
-        if options["check"]:
-            try:
-                for line in run_check(sign_ins):
-                    self.stdout.write(line)
-            except CheckFailed as error:
-                raise CommandError(f"demo check failed: {error}") from None
-            self.stdout.write("demo check passed")
-            return
-        url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(f"\nsellerdesk demo: open {url}\n")
-        self.stdout.write(f"Seller accounts: {', '.join(a.name for a in accounts)}")
-        self.stdout.write("Sign in as:")
-        for who in sign_ins:
-            self.stdout.write(
-                f"  {who.username:<6} password {who.password:<18} ({who.role.label}: {who.sees})"
-            )
-        self.stdout.write("Press Ctrl-C to stop.\n")
-        serve(host=options["host"], port=options["port"], run_consumer=True)
+        with emulated_sellers() as handles:
+            accounts = seed_accounts({name: handle.url for name, handle in handles.items()})
+            sign_ins = seed_team()
+            for report in sync_all(accounts):
+                for resource in report.resources:
+                    figures = resource.as_dict()
+                    self.stdout.write(
+                        f"synced {report.account} {resource.resource}: {figures['fetched']} fetched"
+                        + (f", FAILED: {resource.error}" if resource.error else "")
+                    )
+                if not report.ok and options["check"]:
+                    raise CommandError(f"demo check failed: the sync of {report.account} failed")
+            if options["check"]:
+                port = free_port()
+                go_live(handles, accounts, f"http://127.0.0.1:{port}")
+                try:
+                    for line in run_check(sign_ins, port=port):
+                        self.stdout.write(line)
+                except CheckFailed as error:
+                    raise CommandError(f"demo check failed: {error}") from None
+                self.stdout.write("demo check passed")
+                return
+            host, port = options["host"], options["port"]
+            go_live(handles, accounts, f"http://{host}:{port}")
+            self.stdout.write(f"\nsellerdesk demo: open http://{host}:{port}/\n")
+            self.stdout.write("Emulated Walmart sellers (live: new orders arrive as you watch):")
+            for name, handle in handles.items():
+                self.stdout.write(f"  {name:<20} {handle.url}")
+            self.stdout.write("Sign in as:")
+            for who in sign_ins:
+                self.stdout.write(
+                    f"  {who.username:<6} password {who.password:<18} ({who.role.label}: {who.sees})"
+                )
+            self.stdout.write("Press Ctrl-C to stop.\n")
+            serve(host=host, port=port, run_consumer=True)

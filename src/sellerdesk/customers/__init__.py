@@ -1,0 +1,1 @@
+"""Buyers: one identity across the seller's accounts and channels."""

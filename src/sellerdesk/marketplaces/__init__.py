@@ -1,0 +1,1 @@
+"""Marketplace connectors: a neutral protocol (``base``) and one package per marketplace."""

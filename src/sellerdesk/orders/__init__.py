@@ -1,0 +1,1 @@
+"""The local read model of marketplace orders and returns, kept current by the sync."""
