@@ -13,13 +13,18 @@ from sellerdesk.lib.env import SettingError
 # The demo keeps its database and keys apart from real data, so trying it never touches a
 # seller's own ./var.
 DEMO_VAR_DIR = "var/demo"
+# Command names as the README spells them; Django's come from module names.
+ALIASES = {"ingest-eml": "ingest_eml"}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv if argv is None else ["sellerdesk", *argv])
+    if len(args) > 1:
+        args[1] = ALIASES.get(args[1], args[1])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerdesk.settings")
     if len(args) > 1 and args[1] == "demo":
         os.environ.setdefault("SELLERDESK_VAR_DIR", DEMO_VAR_DIR)
+        os.environ.setdefault("SELLERDESK_DEMO", "1")
     try:
         import django
 

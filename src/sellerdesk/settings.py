@@ -25,6 +25,8 @@ SECRET_KEY = _keys.secret_key
 SELLERDESK_CREDENTIALS_KEYS = list(_keys.credentials_keys)
 
 DEBUG = env.env_bool(ENV, "SELLERDESK_DEBUG", default=False)
+# Set by `sellerdesk demo`: shows the demo-only pages in the header.
+DEMO = env.env_bool(ENV, "SELLERDESK_DEMO", default=False)
 ALLOWED_HOSTS = env.env_list(ENV, "SELLERDESK_ALLOWED_HOSTS") or ["localhost", "127.0.0.1", "[::1]"]
 CSRF_TRUSTED_ORIGINS = env.env_list(ENV, "SELLERDESK_CSRF_TRUSTED_ORIGINS")
 
@@ -47,6 +49,9 @@ INSTALLED_APPS = [
     "sellerdesk.customers",
     "sellerdesk.orders",
     "sellerdesk.marketplaces",
+    "sellerdesk.tickets",
+    "sellerdesk.mail",
+    "sellerdesk.workspace",
     "sellerdesk.demo",
 ]
 
@@ -75,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sellerdesk.demo.context.demo_flag",
             ],
         },
     },
@@ -97,6 +103,10 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Raw mail sources and attachments (the embedded mode keeps them under the var dir).
+MEDIA_ROOT = Path(ENV.get("SELLERDESK_MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "media/"  # never served directly: attachments go through permission-checked views
+
 # Only a collected static directory when one is asked for; otherwise served from the apps.
 STATIC_ROOT = ENV.get("SELLERDESK_STATIC_ROOT") or None
 # Serve app static files straight from the installed packages: the embedded mode must work
@@ -157,5 +167,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.get("SELLERDESK_LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO: a full sync would print thousands of lines.
-    "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        "huey": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},  # aiosmtpd (the demo relay) logs every SMTP line
+    },
 }

@@ -1,13 +1,35 @@
 from django.urls import include, path
 
 from sellerdesk import admin_site
+from sellerdesk.demo.views import sent_mail
 from sellerdesk.marketplaces.views import walmart_webhook
 from sellerdesk.runtime.health import healthz
 from sellerdesk.team import views as team_views
+from sellerdesk.workspace import views as workspace
 
 urlpatterns = [
     path("", team_views.home, name="home"),
     path("accounts/<int:account_id>/", team_views.account_detail, name="account_detail"),
+    path("tickets/", workspace.ticket_list, name="ticket_list"),
+    path("tickets/<int:ticket_id>/", workspace.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:ticket_id>/reply", workspace.reply, name="ticket_reply"),
+    path("tickets/<int:ticket_id>/update", workspace.update, name="ticket_update"),
+    path(
+        "tickets/<int:ticket_id>/messages/<int:message_id>/html",
+        workspace.message_html,
+        name="message_html",
+    ),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>",
+        workspace.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "tickets/<int:ticket_id>/outbox/<int:outbox_id>/resend",
+        workspace.resend,
+        name="ticket_resend",
+    ),
+    path("demo/sent-mail/", sent_mail, name="demo_sent_mail"),
     path("auth/", include("django.contrib.auth.urls")),
     path("admin/", admin_site.site.urls),
     path("healthz", healthz, name="healthz"),

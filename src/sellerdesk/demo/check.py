@@ -9,14 +9,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes, policy
 
 import httpx
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.demo.seed import SignIn
+from sellerdesk.mail.transport.smtpd import LocalSmtpServer
 from sellerdesk.runtime.jobs import REGISTRY, enqueue_manual_run
 from sellerdesk.runtime.models import JobRun
 from sellerdesk.runtime.server import make_server
+from sellerdesk.tickets.models import Ticket
 
 STARTUP_TIMEOUT = 30.0
 JOB_TIMEOUT = 120.0
@@ -126,11 +129,57 @@ def check_orders_shown(base_url: str, who: SignIn) -> str:
     )
 
 
-def run_check(sign_ins: list[SignIn], *, port: int) -> list[str]:
+def check_reply_reaches_relay(base_url: str, who: SignIn, smtp: LocalSmtpServer) -> str:
+    """Reply to a buyer ticket over HTTP, as an agent would, and wait for the demo relay
+    (the local SMTP server) to receive it, addressed to the relay with threading headers."""
+    ticket = (
+        Ticket.objects.filter(account__name=who.sees, kind="buyer_walmart")
+        .exclude(relay_address="")
+        .order_by("pk")
+        .first()
+    )
+    if ticket is None:
+        raise CheckFailed(f"{who.sees} has no buyer ticket from the demo mail")
+    parent = ticket.messages.filter(direction="in").exclude(message_id="").order_by("-pk").first()
+    if parent is None:
+        raise CheckFailed(f"ticket {ticket.pk} has no inbound message")
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        sign_in(client, who)
+        page = client.get(f"/tickets/{ticket.pk}/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if page.status_code != 200 or token is None:
+            raise CheckFailed(f"ticket page {ticket.pk} answered {page.status_code}")
+        answer = client.post(
+            f"/tickets/{ticket.pk}/reply",
+            data={
+                "text": "Thanks for writing; your order is on its way.",
+                "csrfmiddlewaretoken": token[1],
+            },
+            headers={"Referer": f"{base_url}/tickets/{ticket.pk}/"},
+        )
+        if answer.status_code != 302:
+            raise CheckFailed(f"replying answered {answer.status_code}")
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while time.monotonic() < deadline:
+        for received in smtp.messages:
+            mail = message_from_bytes(received.content, policy=policy.default)
+            if str(mail.get("In-Reply-To", "")) == f"<{parent.message_id}>":
+                if list(received.rcpt_tos) != [ticket.relay_address]:
+                    raise CheckFailed(f"the reply went to {received.rcpt_tos}, not the relay")
+                if f"<{parent.message_id}>" not in str(mail.get("References", "")):
+                    raise CheckFailed("the reply lacks the References header")
+                return f"reply on ticket {ticket.pk} reached the relay {ticket.relay_address}"
+        time.sleep(0.2)
+    raise CheckFailed("the reply never reached the demo SMTP server")
+
+
+def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> list[str]:
     with running_server(port) as base_url:
         lines = [f"server on {base_url}"]
         lines += run_periodic_jobs()
         lines += check_home_pages(base_url, sign_ins)
         lines += [check_orders_shown(base_url, who) for who in sign_ins if who.role != "admin"]
+        agent = next(who for who in sign_ins if who.role != "admin")
+        lines.append(check_reply_reaches_relay(base_url, agent, smtp))
         lines.append(check_health(base_url))
     return lines

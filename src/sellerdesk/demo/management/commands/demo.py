@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sellerdesk.demo.check import CheckFailed, free_port, run_check
+from sellerdesk.demo.mailflow import deliver_demo_mail, demo_smtp_server, fetch_all, wire_accounts
 from sellerdesk.demo.seed import seed_accounts, seed_team
 from sellerdesk.demo.sellers import emulated_sellers, go_live, sync_all
 from sellerdesk.runtime.server import serve
@@ -25,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        with emulated_sellers() as handles:
+        with emulated_sellers() as handles, demo_smtp_server() as smtp:
             accounts = seed_accounts({name: handle.url for name, handle in handles.items()})
             sign_ins = seed_team()
             for report in sync_all(accounts):
@@ -37,11 +38,17 @@ class Command(BaseCommand):
                     )
                 if not report.ok and options["check"]:
                     raise CommandError(f"demo check failed: the sync of {report.account} failed")
+            mailboxes = wire_accounts(accounts, smtp.port)
+            delivered = deliver_demo_mail(accounts, mailboxes)
+            for summary in fetch_all(mailboxes):
+                self.stdout.write(
+                    f"mail: {delivered} delivered to the demo Maildirs; {summary.as_dict()}"
+                )
             if options["check"]:
                 port = free_port()
                 go_live(handles, accounts, f"http://127.0.0.1:{port}")
                 try:
-                    for line in run_check(sign_ins, port=port):
+                    for line in run_check(sign_ins, port=port, smtp=smtp):
                         self.stdout.write(line)
                 except CheckFailed as error:
                     raise CommandError(f"demo check failed: {error}") from None

@@ -1,0 +1,1 @@
+"""Mail channel: parsing, classification and threading (pure modules), fetch and send."""

@@ -1,0 +1,433 @@
+"""Every change to tickets, messages and their delivery.
+
+One function per action; each runs in one transaction and writes a `TicketEvent`, so the
+history is complete by construction. Channels call these with plain data; nothing here
+knows about IMAP, SMTP or marketplaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+
+from sellerdesk.accounts.models import SellerAccount
+from sellerdesk.customers.models import Customer
+from sellerdesk.lib.clock import Clock, system_clock
+from sellerdesk.orders.models import Order
+from sellerdesk.tickets import rules
+from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
+
+# Temporary SMTP failures are retried with growing gaps; after this many the reply is marked
+# failed and shown, since a reply days late is worse than an agent knowing it did not go.
+MAX_SEND_ATTEMPTS = 8
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=1)
+
+
+class ActionError(Exception):
+    """An action was refused; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str | None = None
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A message as a channel hands it over: already parsed, sanitized and classified."""
+
+    kind: str
+    sender: str
+    sender_name: str
+    recipients: Sequence[str]
+    subject: str
+    text: str
+    new_text: str
+    html: str
+    truncated: bool
+    message_id: str
+    in_reply_to: str
+    references: Sequence[str]
+    received_at: datetime
+    raw: bytes
+    notes: Sequence[str] = ()
+    attachments: Sequence[IncomingFile] = field(default_factory=tuple)
+
+
+def _event(
+    ticket: Ticket, event: str, at: datetime, actor: AbstractBaseUser | None = None, **data: Any
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=event,
+        actor=actor,
+        data=data,
+        created_at=at,  # type: ignore[misc]
+    )
+
+
+def _bump(ticket: Ticket, **fields: Any) -> None:
+    """Save changed fields and move the version on (stale views detect it)."""
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **fields)
+    ticket.refresh_from_db(fields=["version"])
+
+
+def _store_message(
+    ticket: Ticket, direction: str, incoming: IncomingMessage, now: datetime
+) -> Message:
+    message = Message(
+        ticket=ticket,
+        direction=direction,
+        kind=incoming.kind,
+        sender=incoming.sender,
+        sender_name=incoming.sender_name[:200],
+        recipients=list(incoming.recipients),
+        subject=incoming.subject[:500],
+        text=incoming.text,
+        new_text=incoming.new_text,
+        html=incoming.html,
+        truncated=incoming.truncated,
+        message_id=incoming.message_id[:500],
+        in_reply_to=incoming.in_reply_to[:500],
+        references=list(incoming.references),
+        received_at=incoming.received_at,
+        raw_sha256=hashlib.sha256(incoming.raw).hexdigest(),
+        notes=list(incoming.notes),
+        created_at=now,
+    )
+    if incoming.raw:
+        message.raw.save(f"{message.raw_sha256}.eml", ContentFile(incoming.raw), save=False)
+    message.save()
+    for file in incoming.attachments:
+        attachment = Attachment(
+            message=message,
+            filename=file.filename[:255],
+            content_type=file.content_type[:100],
+            size=len(file.data),
+            content_id=(file.content_id or "")[:255],
+            inline=file.inline,
+        )
+        attachment.file.save(
+            file.filename[:100] or "attachment", ContentFile(file.data), save=False
+        )
+        attachment.save()
+    return message
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    account: SellerAccount,
+    incoming: IncomingMessage,
+    kind: str,
+    intent: str,
+    relay_address: str,
+    customer: Customer | None,
+    order: Order | None,
+    order_number: str,
+    needs_reply: bool,
+    one_hour_deadline: bool,
+    previous: Ticket | None = None,
+    clock: Clock = system_clock,
+) -> tuple[Ticket, Message]:
+    """A new ticket from its first message. Mail that needs no reply (system notices,
+    unmatched bounces, auto-replies) is filed as solved: kept and searchable, not in the way."""
+    now = clock.now()
+    ticket = Ticket.objects.create(
+        account=account,
+        kind=kind,
+        intent=intent,
+        subject=incoming.subject[:500],
+        relay_address=relay_address,
+        customer=customer,
+        order=order,
+        order_number=order_number[:40],
+        needs_reply=needs_reply,
+        one_hour_deadline=one_hour_deadline,
+        previous=previous,
+        status=Ticket.Status.NEW if needs_reply else Ticket.Status.SOLVED,
+        created_at=now,
+        last_message_at=incoming.received_at,
+    )
+    message = _store_message(ticket, Message.Direction.INBOUND, incoming, now)
+    _event(
+        ticket,
+        "created",
+        now,
+        kind=kind,
+        intent=intent,
+        message=message.pk,
+        order=order.purchase_order_id if order else order_number,
+        previous=previous.pk if previous else None,
+    )
+    return ticket, message
+
+
+@transaction.atomic
+def add_inbound(
+    ticket: Ticket, incoming: IncomingMessage, *, counts_as_buyer: bool, clock: Clock = system_clock
+) -> Message:
+    """A further message on a ticket. A buyer message reopens a pending or solved ticket
+    (and a recently closed one); auto-replies and bounces never change the status."""
+    now = clock.now()
+    message = _store_message(ticket, Message.Direction.INBOUND, incoming, now)
+    changes: dict[str, Any] = {"last_message_at": max(ticket.last_message_at, incoming.received_at)}
+    if counts_as_buyer and ticket.status in {
+        Ticket.Status.PENDING,
+        Ticket.Status.SOLVED,
+        Ticket.Status.CLOSED,
+    }:
+        _event(ticket, "reopened", now, previous_status=ticket.status, message=message.pk)
+        changes.update(status=Ticket.Status.OPEN, closed_at=None)
+    _bump(ticket, **changes)
+    _event(ticket, "message_received", now, message=message.pk, kind=incoming.kind)
+    return message
+
+
+@transaction.atomic
+def record_outbound_copy(
+    ticket: Ticket, incoming: IncomingMessage, *, clock: Clock = system_clock
+) -> Message:
+    """A reply sent from elsewhere (the mailbox's Sent folder, a BCC copy): recorded as ours,
+    never sent again."""
+    now = clock.now()
+    message = _store_message(ticket, Message.Direction.OUTBOUND, incoming, now)
+    _bump(ticket, last_message_at=max(ticket.last_message_at, incoming.received_at))
+    _event(ticket, "replied_elsewhere", now, message=message.pk)
+    return message
+
+
+def _last_inbound(ticket: Ticket) -> Message | None:
+    return (
+        ticket.messages.filter(direction=Message.Direction.INBOUND)
+        .exclude(message_id="")
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def do_reply(
+    ticket: Ticket,
+    *,
+    author: AbstractBaseUser | None,
+    text: str,
+    clock: Clock = system_clock,
+) -> Message:
+    """Queue a reply to the ticket's relay address, from the account's approved sender."""
+    text = text.strip()
+    if not text:
+        raise ActionError("The reply is empty.")
+    account = ticket.account
+    if not ticket.relay_address:
+        raise ActionError(
+            "This ticket has no marketplace relay address to answer: replies never go to a "
+            "buyer's personal address."
+        )
+    if not account.sender_address:
+        raise ActionError(f"{account.name} has no approved sender address to reply from.")
+    now = clock.now()
+    parent = _last_inbound(ticket)
+    references = [*parent.references, parent.message_id] if parent else []
+    domain = account.sender_address.rpartition("@")[2]
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.OUTBOUND,
+        kind="reply",
+        author=author,  # type: ignore[misc]
+        sender=account.sender_address,
+        sender_name=account.name,
+        recipients=[ticket.relay_address],
+        subject=rules.reply_subject(ticket.subject)[:500],
+        text=text,
+        new_text=text,
+        message_id=rules.make_message_id(ticket.reply_token, domain),
+        in_reply_to=parent.message_id if parent else "",
+        references=references[-20:],
+        received_at=now,
+        created_at=now,
+    )
+    Outbox.objects.create(
+        message=message,
+        sender=account.sender_address,
+        recipients=[ticket.relay_address],
+        next_attempt_at=now,
+        created_at=now,
+    )
+    status = Ticket.Status.PENDING if ticket.status != Ticket.Status.CLOSED else ticket.status
+    _bump(ticket, status=status, last_message_at=now)
+    _event(ticket, "replied", now, actor=author, message=message.pk)
+    return message
+
+
+@transaction.atomic
+def set_status(
+    ticket: Ticket, status: str, *, actor: AbstractBaseUser | None, clock: Clock = system_clock
+) -> None:
+    if status not in Ticket.Status.values:
+        raise ActionError(f"Unknown status {status!r}.")
+    if status == ticket.status:
+        return
+    now = clock.now()
+    previous = ticket.status
+    _bump(ticket, status=status, closed_at=now if status == Ticket.Status.CLOSED else None)
+    _event(ticket, "status_changed", now, actor=actor, previous=previous, status=status)
+
+
+@transaction.atomic
+def set_intent(
+    ticket: Ticket, intent: str, *, actor: AbstractBaseUser | None, clock: Clock = system_clock
+) -> None:
+    if intent == ticket.intent:
+        return
+    now = clock.now()
+    previous = ticket.intent
+    _bump(ticket, intent=intent)
+    _event(ticket, "intent_changed", now, actor=actor, previous=previous, intent=intent)
+
+
+@transaction.atomic
+def link_order(
+    ticket: Ticket,
+    order: Order | None,
+    *,
+    actor: AbstractBaseUser | None,
+    clock: Clock = system_clock,
+) -> None:
+    if order is not None and order.account_id != ticket.account_id:
+        raise ActionError("That order belongs to another seller account.")
+    now = clock.now()
+    previous = ticket.order.purchase_order_id if ticket.order else None
+    changes: dict[str, Any] = {"order": order}
+    if order is not None:
+        changes["order_number"] = order.purchase_order_id
+        if ticket.customer_id is None and order.customer_id is not None:
+            changes["customer_id"] = order.customer_id
+    _bump(ticket, **changes)
+    _event(
+        ticket,
+        "order_linked",
+        now,
+        actor=actor,
+        previous=previous,
+        order=order.purchase_order_id if order else None,
+    )
+
+
+# --- delivery -------------------------------------------------------------------------
+
+
+def claim_due(now: datetime, *, limit: int = 20) -> list[Outbox]:
+    """Claim queued deliveries that are due. Each row is taken with a conditional UPDATE
+    (state queued -> sending), so two workers never send the same reply."""
+    claimed = []
+    candidates = Outbox.objects.filter(
+        state=Outbox.State.QUEUED, next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "pk")[:limit]
+    for outbox_id in candidates.values_list("pk", flat=True):
+        taken = Outbox.objects.filter(pk=outbox_id, state=Outbox.State.QUEUED).update(
+            state=Outbox.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        if taken:
+            claimed.append(
+                Outbox.objects.select_related("message__ticket__account").get(pk=outbox_id)
+            )
+    return claimed
+
+
+@transaction.atomic
+def mark_sent(outbox: Outbox, *, accepted_at: datetime, response: str) -> None:
+    Outbox.objects.filter(pk=outbox.pk).update(
+        state=Outbox.State.SENT, sent_at=accepted_at, smtp_response=response[:500], last_error=""
+    )
+    # The reply counts from the moment the server accepted it, not from when it was typed.
+    Message.objects.filter(pk=outbox.message_id).update(received_at=accepted_at)
+    _event(outbox.message.ticket, "reply_sent", accepted_at, message=outbox.message_id)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+
+
+@transaction.atomic
+def mark_temporary_failure(outbox: Outbox, *, error: str, now: datetime) -> None:
+    attempts = Outbox.objects.get(pk=outbox.pk).attempts
+    if attempts >= MAX_SEND_ATTEMPTS:
+        mark_failed(outbox, error=f"gave up after {attempts} attempts: {error}", now=now)
+        return
+    Outbox.objects.filter(pk=outbox.pk).update(
+        state=Outbox.State.QUEUED,
+        last_error=error[:2000],
+        next_attempt_at=now + retry_delay(attempts),
+    )
+    _event(
+        outbox.message.ticket, "reply_delayed", now, message=outbox.message_id, error=error[:500]
+    )
+
+
+@transaction.atomic
+def mark_failed(outbox: Outbox, *, error: str, now: datetime) -> None:
+    Outbox.objects.filter(pk=outbox.pk).update(state=Outbox.State.FAILED, last_error=error[:2000])
+    ticket = outbox.message.ticket
+    # The buyer is still waiting: a failed reply leaves the ticket open for an agent.
+    if ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
+        _bump(ticket, status=Ticket.Status.OPEN)
+    _event(ticket, "reply_failed", now, message=outbox.message_id, error=error[:500])
+
+
+@transaction.atomic
+def mark_uncertain(outbox: Outbox, *, error: str, now: datetime) -> None:
+    Outbox.objects.filter(pk=outbox.pk).update(
+        state=Outbox.State.UNCERTAIN, last_error=error[:2000]
+    )
+    _event(
+        outbox.message.ticket, "reply_uncertain", now, message=outbox.message_id, error=error[:500]
+    )
+
+
+def sweep_abandoned(now: datetime, *, older_than: timedelta) -> int:
+    """Deliveries left in `sending` by a worker that died: they may have reached the server,
+    so they become uncertain, never queued again."""
+    stale = list(
+        Outbox.objects.filter(
+            state=Outbox.State.SENDING, claimed_at__lt=now - older_than
+        ).select_related("message__ticket")
+    )
+    for outbox in stale:
+        mark_uncertain(
+            outbox, error="the sending worker stopped before recording the answer", now=now
+        )
+    return len(stale)
+
+
+@transaction.atomic
+def mark_bounced(outbox: Outbox, *, reason: str, now: datetime) -> None:
+    """A bounce came back for a reply we sent: it did not reach the buyer."""
+    mark_failed(outbox, error=f"bounced: {reason}", now=now)
+
+
+@transaction.atomic
+def retry_delivery(
+    outbox: Outbox, *, actor: AbstractBaseUser | None, clock: Clock = system_clock
+) -> None:
+    """An agent decides to send a failed or uncertain reply again."""
+    if outbox.state not in {Outbox.State.FAILED, Outbox.State.UNCERTAIN}:
+        raise ActionError("Only a failed or uncertain reply can be sent again.")
+    now = clock.now()
+    Outbox.objects.filter(pk=outbox.pk).update(state=Outbox.State.QUEUED, next_attempt_at=now)
+    _event(outbox.message.ticket, "reply_requeued", now, actor=actor, message=outbox.message_id)

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sellerdesk.accounts.models import SellerAccount
+from sellerdesk.customers.models import Customer
+from sellerdesk.orders.models import Order
+
+
+def new_reply_token() -> str:
+    return secrets.token_hex(6)
+
+
+class Tag(models.Model):
+    """A free label on tickets (the workspace filters by it)."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    """One conversation: a buyer's inquiry, a marketplace case or escalation notice, or a
+    complaint, with every message in and out.
+
+    `relay_address` is where replies go: the buyer's marketplace relay alias, or the
+    marketplace address that sent a notice; never a buyer's personal address. `reply_token`
+    is embedded in our outgoing Message-IDs so that answers thread back here even when the
+    relay rewrites everything else.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending (waiting on buyer)"
+        WAITING_ON_WAREHOUSE = "waiting_on_warehouse", "Waiting on warehouse"
+        SOLVED = "solved", "Solved"
+        CLOSED = "closed", "Closed"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+
+    account = models.ForeignKey(SellerAccount, on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    kind = models.CharField(max_length=30, help_text="What started it (classification kind).")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    order_number = models.CharField(
+        max_length=40, blank=True, help_text="The order number the mail named, linked or not."
+    )
+    subject = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    intent = models.CharField(max_length=30, default="other")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    relay_address = models.EmailField(blank=True, db_index=True)
+    reply_token = models.CharField(max_length=20, unique=True, default=new_reply_token)
+    needs_reply = models.BooleanField(default=True)
+    one_hour_deadline = models.BooleanField(default=False)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+        help_text="The closed ticket this one continues.",
+    )
+    created_at = models.DateTimeField()
+    last_message_at = models.DateTimeField(db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "status", "-last_message_at"]),
+            models.Index(fields=["relay_address", "-last_message_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class Message(models.Model):
+    """A message of a ticket: a buyer's or marketplace's mail in, our reply out, or a system
+    message (bounce, auto-reply). The raw source is kept in storage; `text` and `html` are
+    what we show (HTML already sanitized); `new_text` is what the sender actually wrote."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", "Inbound"
+        OUTBOUND = "out", "Outbound"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=30, help_text="buyer, notice, reply, auto_reply, bounce...")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    sender = models.CharField(max_length=320, blank=True)
+    sender_name = models.CharField(max_length=200, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    new_text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    truncated = models.BooleanField(default=False)
+    message_id = models.CharField(max_length=500, blank=True)
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    references = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(help_text="When it reached us (or SMTP accepted ours).")
+    raw = models.FileField(upload_to="raw/%Y/%m/", blank=True)
+    raw_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    notes = models.JSONField(default=list, blank=True, help_text="Parse defects, reasons.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "received_at"])]
+        constraints = [
+            # Threading looks Message-IDs up on every mail; deduplication relies on them.
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="message_id_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.message_id or self.pk}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message (or went out with a reply). Served only as a
+    download, never rendered from our origin."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    content_id = models.CharField(max_length=255, blank=True)
+    inline = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketEvent(models.Model):
+    """The history of a ticket: who did what, when. Written by every action."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}"
+
+
+class Outbox(models.Model):
+    """The delivery of one outgoing message. Queued in the same transaction as the message;
+    claimed by a worker with a conditional UPDATE; sent at most once.
+
+    `uncertain`: the worker handed the message to SMTP but never learned the answer (it died,
+    or the connection broke after the data). It may have been delivered, so it is shown to an
+    agent and never resent on its own.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        UNCERTAIN = "uncertain", "Uncertain"
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    sender = models.EmailField()
+    recipients = models.JSONField(default=list)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    smtp_response = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.message_id}"

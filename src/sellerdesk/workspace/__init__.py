@@ -1,0 +1,1 @@
+"""The agent's pages: ticket list, ticket page and reply (the full workspace comes later)."""

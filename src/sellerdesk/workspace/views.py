@@ -1,0 +1,184 @@
+"""Ticket list and ticket page. Function views returning whole pages; every query goes
+through `tickets.access`, so a ticket of another account is a 404."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from sellerdesk.mail.classify import Intent
+from sellerdesk.mail.tasks import send_now
+from sellerdesk.orders.models import Order
+from sellerdesk.team import access as team_access
+from sellerdesk.tickets import actions
+from sellerdesk.tickets.access import get_ticket_for_user, visible_tickets
+from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket
+
+ACTIVE = [
+    Ticket.Status.NEW,
+    Ticket.Status.OPEN,
+    Ticket.Status.PENDING,
+    Ticket.Status.WAITING_ON_WAREHOUSE,
+]
+PAGE_SIZE = 100
+
+# Mail HTML is shown only inside a sandboxed frame: no scripts, no same-origin access, no
+# forms; and the page itself allows no script, so even a sanitizer miss cannot run code.
+TICKET_PAGE_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def acting(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
+
+
+@login_required
+@require_GET
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "active")
+    tickets = visible_tickets(request.user).select_related("account", "order", "customer")
+    if show == "active":
+        tickets = tickets.filter(status__in=ACTIVE)
+    elif show in Ticket.Status.values:
+        tickets = tickets.filter(status=show)
+    tickets = tickets.order_by("-last_message_at", "-pk")[:PAGE_SIZE]
+    return render(
+        request,
+        "workspace/ticket_list.html",
+        {
+            "tickets": tickets,
+            "show": show,
+            "statuses": Ticket.Status.choices,
+            "role": team_access.role_of(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    conversation = (
+        ticket.messages.select_related("author", "outbox")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("received_at", "pk")
+    )
+    response = render(
+        request,
+        "workspace/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "conversation": conversation,
+            "events": ticket.events.select_related("actor").order_by("-created_at", "-pk")[:50],
+            "intents": [i.value for i in Intent],
+            "statuses": Ticket.Status.choices,
+            "role": team_access.role_of(request.user),
+            "show_images": request.GET.get("images") == "1",
+        },
+    )
+    response["Content-Security-Policy"] = TICKET_PAGE_CSP
+    return response
+
+
+@login_required
+@require_GET
+def message_html(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
+    """The sanitized HTML of one message, for the sandboxed frame, under its own strict CSP:
+    remote images load only when the agent asked for them."""
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    message = get_object_or_404(Message, pk=message_id, ticket=ticket)
+    html = message.html
+    remote = request.GET.get("images") == "1"
+    if remote:
+        html = html.replace("data-remote-src=", "src=")
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'unsafe-inline'; img-src {'https: http:' if remote else 'data:'}; sandbox"
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, message__ticket=ticket)
+    # Always a download of opaque bytes: a file from a buyer must never render as a page of
+    # our origin (an .html or .svg attachment would otherwise run in our session).
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )
+    response["Content-Type"] = "application/octet-stream"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    try:
+        with transaction.atomic():
+            actions.do_reply(ticket, author=acting(request), text=request.POST.get("text", ""))
+            transaction.on_commit(send_now)
+    except actions.ActionError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, "Reply queued; it goes out through the marketplace relay.")
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def update(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Status, intent and the linked order, from the side panel."""
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    try:
+        if "status" in request.POST:
+            actions.set_status(ticket, request.POST["status"], actor=acting(request))
+        if "intent" in request.POST:
+            intent = request.POST["intent"]
+            if intent not in {i.value for i in Intent}:
+                raise actions.ActionError(f"Unknown intent {intent!r}.")
+            actions.set_intent(ticket, intent, actor=acting(request))
+        if "order_number" in request.POST:
+            number = request.POST["order_number"].strip()
+            order = None
+            if number:
+                order = (
+                    Order.objects.filter(account=ticket.account, purchase_order_id=number).first()
+                    or Order.objects.filter(
+                        account=ticket.account, customer_order_id=number
+                    ).first()
+                )
+                if order is None:
+                    raise actions.ActionError(f"No order {number} in {ticket.account.name}.")
+            actions.link_order(ticket, order, actor=acting(request))
+    except actions.ActionError as error:
+        flash.error(request, str(error))
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def resend(request: HttpRequest, ticket_id: int, outbox_id: int) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    outbox = get_object_or_404(Outbox, pk=outbox_id, message__ticket=ticket)
+    try:
+        actions.retry_delivery(outbox, actor=acting(request))
+        transaction.on_commit(send_now)
+    except actions.ActionError as error:
+        flash.error(request, str(error))
+    return redirect("ticket_detail", ticket_id=ticket.pk)

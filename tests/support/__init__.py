@@ -1,0 +1,1 @@
+"""Harnesses that start real servers on loopback for the tests (Dovecot, SMTP, a private CA)."""
