@@ -252,7 +252,9 @@ def _handle_bounce(
     if not bounced:
         return None
     outbox = (
-        Outbox.objects.filter(message__message_id=bounced.strip("<>"))
+        Outbox.objects.filter(
+            message__message_id=bounced.strip("<>"), message__ticket__account=account
+        )
         .select_related("message__ticket")
         .first()
     )
@@ -340,31 +342,31 @@ def ingest(
 ) -> IngestResult:
     """Take one message. Returns what happened; quarantines instead of raising."""
     account = account or (mailbox.account if mailbox else None)
+
+    def keep(reason: str, owner: SellerAccount | None) -> IngestResult:
+        return quarantine(
+            raw,
+            reason,
+            account=owner,
+            mailbox=mailbox,
+            source=source,
+            delivered_at=delivered_at,
+            clock=clock,
+            into=quarantine_into,
+        )
+
     try:
         parsed = parse_message(raw)
     except UnparseableMessage as error:
-        return quarantine(
-            raw,
-            f"unreadable: {error}",
-            account=account,
-            mailbox=mailbox,
-            source=source,
-            delivered_at=delivered_at,
-            clock=clock,
-            into=quarantine_into,
-        )
+        return keep(f"unreadable: {error}", account)
+    except Exception as error:
+        # A parser bug must cost this one message (kept for a retry after the fix), never
+        # the mailbox: an IMAP fetch would otherwise stop at the same UID forever.
+        log.exception("parsing %s failed", source)
+        return keep(f"unreadable: parser failed: {_describe(error)}", account)
     target = _account_for(parsed, account)
     if target is None:
-        return quarantine(
-            raw,
-            f"no seller account receives mail for {', '.join(parsed.to) or 'nobody'}",
-            account=None,
-            mailbox=mailbox,
-            source=source,
-            delivered_at=delivered_at,
-            clock=clock,
-            into=quarantine_into,
-        )
+        return keep(f"no seller account receives mail for {', '.join(parsed.to) or 'nobody'}", None)
     try:
         with transaction.atomic():
             return _ingest_parsed(raw, parsed, target, delivered_at, clock)
@@ -372,17 +374,10 @@ def ingest(
         # Another worker stored the same Message-ID between our check and our insert.
         return IngestResult("duplicate")
     except Exception as error:
-        # A bug or an unforeseen shape must cost one message, kept for a retry after the fix,
-        # never the mailbox: everything after it still comes in.
+        # Likewise for a filing bug or an unforeseen shape: one message, never the mailbox.
         log.exception("ingesting %s failed", source)
-        detail = "".join(traceback.format_exception_only(error)).strip()
-        return quarantine(
-            raw,
-            f"could not be filed: {detail}",
-            account=target,
-            mailbox=mailbox,
-            source=source,
-            delivered_at=delivered_at,
-            clock=clock,
-            into=quarantine_into,
-        )
+        return keep(f"could not be filed: {_describe(error)}", target)
+
+
+def _describe(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(error)).strip()

@@ -86,8 +86,8 @@ def deliver(outbox: Outbox, *, clock: Clock = system_clock) -> str:
         actions.mark_failed(outbox, error=str(error), now=clock.now())
         return "failed"
     except SmtpTemporaryError as error:
-        actions.mark_temporary_failure(outbox, error=str(error), now=clock.now())
-        return "retry"
+        retrying = actions.mark_temporary_failure(outbox, error=str(error), now=clock.now())
+        return "retry" if retrying else "failed"
     actions.mark_sent(outbox, accepted_at=result.accepted_at, response=result.response)
     return "sent"
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.customers.models import Customer, CustomerAddress
@@ -256,7 +257,35 @@ def upsert_orders(
             unique_fields=["order", "line_number"],
             update_fields=LINE_FIELDS,
         )
+        link_waiting_returns(account, list(ids))
     return counts
+
+
+def link_waiting_returns(account: SellerAccount, purchase_order_ids: list[str]) -> None:
+    """Returns stored before their orders (an orders outage, a webhook-first order) wait
+    unlinked, and an unchanged return is never rewritten: adopt them as their orders arrive."""
+    ReturnLine.objects.filter(
+        return_order__account=account,
+        order__isnull=True,
+        purchase_order_id__in=purchase_order_ids,
+    ).update(
+        order_id=Subquery(
+            Order.objects.filter(
+                account=account, purchase_order_id=OuterRef("purchase_order_id")
+            ).values("id")[:1]
+        )
+    )
+    Return.objects.filter(
+        account=account,
+        customer__isnull=True,
+        lines__purchase_order_id__in=purchase_order_ids,
+    ).update(
+        customer_id=Subquery(
+            ReturnLine.objects.filter(return_order=OuterRef("pk"), order__isnull=False)
+            .order_by("line_number")
+            .values("order__customer_id")[:1]
+        )
+    )
 
 
 def _return_row(

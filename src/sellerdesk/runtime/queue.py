@@ -83,13 +83,17 @@ def build_huey() -> Huey:
 
     # Worker threads reuse Django's per-thread connections; drop broken or aged ones around
     # each task as Django does around each request.
+    # An inline (immediate-mode) task runs on its caller's connection, perhaps inside the
+    # caller's transaction: that connection is the caller's to manage, not ours to close.
     @queue.pre_execute()
     def _fresh_connection(task: Any) -> None:
-        close_old_connections()
+        if not queue.immediate:
+            close_old_connections()
 
     @queue.post_execute()
     def _release_connection(task: Any, task_value: Any, exc: BaseException | None) -> None:
-        close_old_connections()
+        if not queue.immediate:
+            close_old_connections()
 
     return queue
 

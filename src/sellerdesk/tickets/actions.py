@@ -212,10 +212,15 @@ def record_outbound_copy(
     return message
 
 
+# Inbound messages a reply never answers: threading headers point at what the buyer wrote.
+NOT_ANSWERED_KINDS = ("auto_reply", "bounce", "spam", "marketplace_system")
+
+
 def _last_inbound(ticket: Ticket) -> Message | None:
     return (
         ticket.messages.filter(direction=Message.Direction.INBOUND)
         .exclude(message_id="")
+        .exclude(kind__in=NOT_ANSWERED_KINDS)
         .order_by("-received_at", "-pk")
         .first()
     )
@@ -365,11 +370,13 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @transaction.atomic
-def mark_temporary_failure(outbox: Outbox, *, error: str, now: datetime) -> None:
+def mark_temporary_failure(outbox: Outbox, *, error: str, now: datetime) -> bool:
+    """Schedule another attempt; returns False when this was the last one and the reply
+    is now marked failed instead."""
     attempts = Outbox.objects.get(pk=outbox.pk).attempts
     if attempts >= MAX_SEND_ATTEMPTS:
         mark_failed(outbox, error=f"gave up after {attempts} attempts: {error}", now=now)
-        return
+        return False
     Outbox.objects.filter(pk=outbox.pk).update(
         state=Outbox.State.QUEUED,
         last_error=error[:2000],
@@ -378,6 +385,7 @@ def mark_temporary_failure(outbox: Outbox, *, error: str, now: datetime) -> None
     _event(
         outbox.message.ticket, "reply_delayed", now, message=outbox.message_id, error=error[:500]
     )
+    return True
 
 
 @transaction.atomic

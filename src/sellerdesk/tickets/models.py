@@ -118,7 +118,9 @@ class Message(models.Model):
     new_text = models.TextField(blank=True)
     html = models.TextField(blank=True)
     truncated = models.BooleanField(default=False)
-    message_id = models.CharField(max_length=500, blank=True)
+    # A plain index besides the partial unique one: SQLite uses a partial index only when the
+    # query repeats its condition, and every threading lookup is by Message-ID.
+    message_id = models.CharField(max_length=500, blank=True, db_index=True)
     in_reply_to = models.CharField(max_length=500, blank=True)
     references = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(help_text="When it reached us (or SMTP accepted ours).")

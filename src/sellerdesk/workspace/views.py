@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -146,29 +146,34 @@ def update(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Status, intent and the linked order, from the side panel."""
     ticket = get_ticket_for_user(request.user, ticket_id)
     try:
-        if "status" in request.POST:
-            actions.set_status(ticket, request.POST["status"], actor=acting(request))
-        if "intent" in request.POST:
-            intent = request.POST["intent"]
-            if intent not in {i.value for i in Intent}:
-                raise actions.ActionError(f"Unknown intent {intent!r}.")
-            actions.set_intent(ticket, intent, actor=acting(request))
-        if "order_number" in request.POST:
-            number = request.POST["order_number"].strip()
-            order = None
-            if number:
-                order = (
-                    Order.objects.filter(account=ticket.account, purchase_order_id=number).first()
-                    or Order.objects.filter(
-                        account=ticket.account, customer_order_id=number
-                    ).first()
-                )
-                if order is None:
-                    raise actions.ActionError(f"No order {number} in {ticket.account.name}.")
-            actions.link_order(ticket, order, actor=acting(request))
+        # One transaction: a refused part (an unknown intent, an unknown order) leaves the
+        # whole form unapplied rather than half of it.
+        with transaction.atomic():
+            apply_update(ticket, request.POST, acting(request))
     except actions.ActionError as error:
         flash.error(request, str(error))
     return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+def apply_update(ticket: Ticket, form: QueryDict, user: User) -> None:
+    if "intent" in form and form["intent"] not in {i.value for i in Intent}:
+        raise actions.ActionError(f"Unknown intent {form['intent']!r}.")
+    if "status" in form:
+        actions.set_status(ticket, form["status"], actor=user)
+    if "intent" in form:
+        actions.set_intent(ticket, form["intent"], actor=user)
+    if "order_number" in form:
+        number = form["order_number"].strip()
+        order = None
+        if number:
+            order = (
+                Order.objects.filter(account=ticket.account, purchase_order_id=number).first()
+                or Order.objects.filter(account=ticket.account, customer_order_id=number).first()
+            )
+            if order is None:
+                raise actions.ActionError(f"No order {number} in {ticket.account.name}.")
+        if order != ticket.order:
+            actions.link_order(ticket, order, actor=user)
 
 
 @login_required
