@@ -156,14 +156,15 @@ def update(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def apply_update(ticket: Ticket, form: QueryDict, user: User) -> None:
-    if "intent" in form and form["intent"] not in {i.value for i in Intent}:
-        raise actions.ActionError(f"Unknown intent {form['intent']!r}.")
-    if "status" in form:
-        actions.set_status(ticket, form["status"], actor=user)
-    if "intent" in form:
-        actions.set_intent(ticket, form["intent"], actor=user)
+    status, intent = form.get("status"), form.get("intent")
+    if intent is not None and intent not in {i.value for i in Intent}:
+        raise actions.ActionError(f"Unknown intent {intent!r}.")
+    if status is not None:
+        actions.set_status(ticket, status, actor=user)
+    if intent is not None:
+        actions.set_intent(ticket, intent, actor=user)
     if "order_number" in form:
-        number = form["order_number"].strip()
+        number = (form.get("order_number") or "").strip()
         order = None
         if number:
             order = (
