@@ -28,7 +28,19 @@ SUPPORT = "care@bench.example"
 
 def generate(count: int, earlier_ids: list[str], rng: random.Random, now: datetime) -> list[bytes]:
     messages = []
-    words = "order package arrived late damaged refund return please help thanks where".split()
+    words = [
+        "order",
+        "package",
+        "arrived",
+        "late",
+        "damaged",
+        "refund",
+        "return",
+        "please",
+        "help",
+        "thanks",
+        "where",
+    ]
     for i in range(count):
         mail = EmailMessage()
         buyer = f"{rng.getrandbits(128):032x}@relay.walmart.com"
@@ -49,14 +61,19 @@ def generate(count: int, earlier_ids: list[str], rng: random.Random, now: dateti
         body = " ".join(rng.choice(words) for _ in range(size))
         mail.set_content(f"Hello,\n\n{body}\n\nThanks\n")
         if i % 5 == 1:
-            mail.add_alternative(f"<html><body><p>{body}</p><img src='https://t.example/p.gif'></body></html>", subtype="html")
+            mail.add_alternative(
+                f"<html><body><p>{body}</p><img src='https://t.example/p.gif'></body></html>",
+                subtype="html",
+            )
         if i % 10 == 3:
-            mail.add_attachment(rng.randbytes(20_000), maintype="image", subtype="jpeg", filename="photo.jpg")
+            mail.add_attachment(
+                rng.randbytes(20_000), maintype="image", subtype="jpeg", filename="photo.jpg"
+            )
         messages.append(mail.as_bytes())
     return messages
 
 
-def seed_history(earlier: int, now: datetime) -> list[str]:
+def seed_history(earlier: int, now: datetime) -> tuple[object, list[str]]:
     from sellerdesk.accounts.models import SellerAccount
     from sellerdesk.tickets.models import Message, Ticket
 
@@ -102,14 +119,16 @@ def seed_history(earlier: int, now: datetime) -> list[str]:
             Message.objects.bulk_create(batch)
             batch = []
     Message.objects.bulk_create(batch)
-    return ids
+    return account, ids
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--earlier", type=int, default=100_000)
+    parser.add_argument("--new", type=int, default=5_000)
     args = parser.parse_args()
-    earlier, new = (2_000, 200) if args.smoke else (100_000, 5_000)
+    earlier, new = (2_000, 200) if args.smoke else (args.earlier, args.new)
 
     var_dir = Path(tempfile.mkdtemp(prefix="sellerdesk-bench-ingest-"))
     os.environ["SELLERDESK_VAR_DIR"] = str(var_dir)
@@ -127,15 +146,18 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     now = datetime.now(UTC)
     started = time.perf_counter()
-    earlier_ids = seed_history(earlier, now)
-    print(f"seeded {Message.objects.count():,} earlier messages in {time.perf_counter() - started:.1f} s")
+    account, earlier_ids = seed_history(earlier, now)
+    print(
+        f"seeded {Message.objects.count():,} earlier messages in {time.perf_counter() - started:.1f} s"
+    )
     raws = generate(new, earlier_ids, random.Random(7), now)
 
     outcomes: dict[str, int] = {}
     threaded = 0
     started = time.perf_counter()
     for raw in raws:
-        result = ingest(raw)
+        # As a mailbox fetch does: the mailbox names its account.
+        result = ingest(raw, account=account)  # type: ignore[arg-type]
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
         threaded += result.threaded
     elapsed = time.perf_counter() - started

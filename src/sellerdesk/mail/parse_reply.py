@@ -49,6 +49,9 @@ def _strip_relay_frame(text: str) -> str:
 
 
 _MAX_INPUT = 20_000
+# The library's signature patterns cost about a millisecond per 30 KB; past a few KB a
+# message is not a one-line reply plus signature, and our own cut is what it needs.
+_LIBRARY_MAX_INPUT = 4_000
 
 
 def _cut_history(text: str) -> str:
@@ -87,5 +90,7 @@ def extract_new_text(text: str, html: str | None) -> str:
     cut = _cut_history(_strip_relay_frame(head))
     if not cut:
         return source.strip()[:_MAX_INPUT]
+    if len(cut) > _LIBRARY_MAX_INPUT:
+        return cut
     new = _library_reply(cut).strip()
     return new or cut
