@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,9 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from sellerdesk.marketplaces.walmart.emulator import EmulatorHandle, Exchange, build_emulator, serve
+from tests.reference import WALMART_OPENAPI
 
-SPEC_DIR = Path("/work/shared/reference/walmart-openapi")
+SPEC_DIR = WALMART_OPENAPI
 SPEC_HOST = "https://marketplace.walmartapis.com"
 # Which OpenAPI file documents which path prefix.
 SPEC_FOR_PREFIX = (

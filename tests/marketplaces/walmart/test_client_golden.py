@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,8 +24,9 @@ from sellerdesk.marketplaces.walmart.client import (
     parse_replenishment_time,
 )
 from sellerdesk.marketplaces.walmart.errors import WalmartAPIError
+from tests.reference import WALMART_OPENAPI
 
-SPEC = json.loads(Path("/work/shared/reference/walmart-openapi/orders.json").read_text())
+SPEC = json.loads((WALMART_OPENAPI / "orders.json").read_text())
 LIST_EXAMPLE = SPEC["paths"]["/v3/orders"]["get"]["responses"]["200"]["content"][
     "application/json"
 ]["example"]

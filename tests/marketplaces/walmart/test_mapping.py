@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from sellerdesk.marketplaces.walmart.mapping import (
     map_returns_page,
     relay_email,
 )
+from tests.reference import WALMART_OPENAPI
 
-SPEC_DIR = Path("/work/shared/reference/walmart-openapi")
+SPEC_DIR = WALMART_OPENAPI
 
 
 def _examples(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
