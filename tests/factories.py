@@ -14,7 +14,8 @@ PASSWORD = "a-Long-test-passphrase-77"
 def make_account(
     name: str, *, secret: str = "s3cret-value-1234", **fields: object
 ) -> SellerAccount:
-    account = SellerAccount(name=name, marketplace=SellerAccount.Marketplace.WALMART, **fields)
+    fields.setdefault("marketplace", SellerAccount.Marketplace.WALMART)
+    account = SellerAccount(name=name, **fields)
     account.set_credentials(client_id=f"{name}-id", client_secret=secret)
     account.save()
     return account

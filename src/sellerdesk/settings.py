@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "sellerdesk.marketplaces",
     "sellerdesk.tickets",
     "sellerdesk.mail",
+    "sellerdesk.sla",
+    "sellerdesk.analytics",
     "sellerdesk.workspace",
     "sellerdesk.demo",
 ]
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sellerdesk.demo.context.demo_flag",
+                "sellerdesk.team.context.notifications",
             ],
         },
     },

@@ -10,6 +10,8 @@ from sellerdesk.workspace import views as workspace
 urlpatterns = [
     path("", team_views.home, name="home"),
     path("accounts/<int:account_id>/", team_views.account_detail, name="account_detail"),
+    path("notifications/", team_views.notifications, name="notifications"),
+    path("notifications/read", team_views.notifications_read, name="notifications_read"),
     path("tickets/", workspace.ticket_list, name="ticket_list"),
     path("tickets/<int:ticket_id>/", workspace.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/reply", workspace.reply, name="ticket_reply"),
@@ -23,6 +25,11 @@ urlpatterns = [
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>",
         workspace.attachment_download,
         name="attachment_download",
+    ),
+    path(
+        "tickets/<int:ticket_id>/no-response-needed",
+        workspace.no_response_needed,
+        name="ticket_no_response_needed",
     ),
     path(
         "tickets/<int:ticket_id>/outbox/<int:outbox_id>/resend",

@@ -144,6 +144,8 @@ def test_admin_can_change_the_secret_and_a_blank_keeps_it(
         "api_base_url": "http://127.0.0.1:8101",
         "smtp_security": "starttls",
         "webhook_auth": "hmac",
+        "at_risk_minutes": "120",
+        "reply_policy_overrides": "{}",
         "time_zone": "America/Chicago",
         "active": "on",
         "client_id": "new-id",

@@ -43,6 +43,12 @@ class SellerAccountForm(forms.ModelForm):
             "webhook_auth",
             "webhook_header",
             "time_zone",
+            "wfs_needs_reply",
+            "at_risk_minutes",
+            "lead_email",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "reply_policy_overrides",
             "active",
         ]
 

@@ -78,6 +78,23 @@ class SellerAccount(models.Model):
     time_zone = models.CharField(
         max_length=64, default="America/Chicago", validators=[validate_time_zone]
     )
+    reply_policy_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Custom reply policies per kind of ticket (see sla.policies.policy_from_dict).",
+    )
+    wfs_needs_reply = models.BooleanField(
+        default=False,
+        help_text="Messages about WFS orders are ours to answer (off: Walmart supports them).",
+    )
+    at_risk_minutes = models.PositiveIntegerField(
+        default=120, help_text="A ticket is at risk with this little time left to its deadline."
+    )
+    lead_email = models.EmailField(blank=True, help_text="Also mail deadline alerts here.")
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(
+        null=True, blank=True, help_text="Alert emails wait out quiet hours; deadlines do not."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

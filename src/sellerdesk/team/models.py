@@ -27,3 +27,31 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class Notification(models.Model):
+    """Something a team member should see: a deadline alert, later an @mention. Shown in the
+    app; mailed too when `email_after` is set (held through the account's quiet hours)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    email_to = models.EmailField(blank=True, help_text="A lead's address, for alerts by mail.")
+    kind = models.CharField(max_length=30)
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=200, blank=True)
+    ticket_id = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_after = models.DateTimeField(null=True, blank=True, db_index=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}: {self.text[:40]}"

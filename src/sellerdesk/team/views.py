@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from typing import cast
 
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from sellerdesk.lib.clock import system_clock
 from sellerdesk.lib.crypto import CredentialsKeyError
 from sellerdesk.orders.models import SyncState
 from sellerdesk.orders.queries import account_summaries, recent_orders
 from sellerdesk.team import access
+from sellerdesk.team.models import Notification
 
 
 @login_required
@@ -45,3 +50,27 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "orders": recent_orders(account),
         },
     )
+
+
+def acting(request: HttpRequest) -> User:
+    """The signed-in user (the views using it are behind login_required)."""
+    return cast(User, request.user)
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The bell: deadline alerts (and, later, mentions), newest first."""
+    items = Notification.objects.filter(user=acting(request)).order_by("-created_at", "-pk")[:100]
+    return render(
+        request, "team/notifications.html", {"items": items, "role": access.role_of(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=acting(request), read_at__isnull=True).update(
+        read_at=system_clock.now()
+    )
+    return redirect("notifications")

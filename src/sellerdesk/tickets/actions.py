@@ -23,6 +23,7 @@ from sellerdesk.customers.models import Customer
 from sellerdesk.lib.clock import Clock, system_clock
 from sellerdesk.orders.models import Order
 from sellerdesk.tickets import rules
+from sellerdesk.tickets.deadlines import refresh_deadline
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
 
 # Temporary SMTP failures are retried with growing gaps; after this many the reply is marked
@@ -182,6 +183,7 @@ def open_ticket(
         order=order.purchase_order_id if order else order_number,
         previous=previous.pk if previous else None,
     )
+    refresh_deadline(ticket, now)
     return ticket, message
 
 
@@ -203,6 +205,7 @@ def add_inbound(
         changes.update(status=Ticket.Status.OPEN, closed_at=None)
     _bump(ticket, **changes)
     _event(ticket, "message_received", now, message=message.pk, kind=incoming.kind)
+    refresh_deadline(ticket, now)
     return message
 
 
@@ -216,6 +219,7 @@ def record_outbound_copy(
     message = _store_message(ticket, Message.Direction.OUTBOUND, incoming, now)
     _bump(ticket, last_message_at=max(ticket.last_message_at, incoming.received_at))
     _event(ticket, "replied_elsewhere", now, message=message.pk)
+    refresh_deadline(ticket, now)
     return message
 
 
@@ -284,6 +288,8 @@ def do_reply(
     status = Ticket.Status.PENDING if ticket.status != Ticket.Status.CLOSED else ticket.status
     _bump(ticket, status=status, last_message_at=now)
     _event(ticket, "replied", now, actor=author, message=message.pk)
+    # A queued reply answers nothing yet: the deadline stands until SMTP accepts it.
+    refresh_deadline(ticket, now)
     return message
 
 
@@ -299,6 +305,7 @@ def set_status(
     previous = ticket.status
     _bump(ticket, status=status, closed_at=now if status == Ticket.Status.CLOSED else None)
     _event(ticket, "status_changed", now, actor=actor, previous=previous, status=status)
+    refresh_deadline(ticket, now)
 
 
 @atomic
@@ -370,6 +377,7 @@ def mark_sent(outbox: Outbox, *, accepted_at: datetime, response: str) -> None:
     # The reply counts from the moment the server accepted it, not from when it was typed.
     Message.objects.filter(pk=outbox.message_id).update(received_at=accepted_at)
     _event(outbox.message.ticket, "reply_sent", accepted_at, message=outbox.message_id)
+    refresh_deadline(outbox.message.ticket, accepted_at)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -403,6 +411,7 @@ def mark_failed(outbox: Outbox, *, error: str, now: datetime) -> None:
     if ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
         _bump(ticket, status=Ticket.Status.OPEN)
     _event(ticket, "reply_failed", now, message=outbox.message_id, error=error[:500])
+    refresh_deadline(ticket, now)
 
 
 @atomic
@@ -446,3 +455,14 @@ def retry_delivery(
     now = clock.now()
     Outbox.objects.filter(pk=outbox.pk).update(state=Outbox.State.QUEUED, next_attempt_at=now)
     _event(outbox.message.ticket, "reply_requeued", now, actor=actor, message=outbox.message_id)
+
+
+@atomic
+def mark_no_response_needed(
+    ticket: Ticket, *, actor: AbstractBaseUser | None, clock: Clock = system_clock
+) -> None:
+    """Amazon lets a seller mark a message as needing no response; the clock honours it only
+    where the marketplace does (on Walmart every inquiry still counts)."""
+    now = clock.now()
+    _event(ticket, "no_response_needed", now, actor=actor)
+    refresh_deadline(ticket, now)

@@ -84,6 +84,17 @@ class Ticket(models.Model):
     last_message_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Reply deadline of the oldest unanswered inquiry (None: nothing owed).",
+    )
+    sla_state = models.CharField(max_length=10, default="none", db_index=True)
+    sla_notified_state = models.CharField(
+        max_length=10, default="none", help_text="The state last announced (alerts go once)."
+    )
+    root_cause = models.CharField(max_length=40, blank=True)
 
     class Meta:
         indexes = [
@@ -211,3 +222,37 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} {self.message_id}"
+
+
+class Inquiry(models.Model):
+    """One buyer inquiry and its reply deadline, as the SLA clock computed it: stored so that
+    reports read rows instead of recomputing every ticket's history."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="inquiries")
+    account = models.ForeignKey(SellerAccount, on_delete=models.CASCADE, related_name="inquiries")
+    policy = models.CharField(max_length=40)
+    opened_by = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by_message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=30, blank=True)
+    in_time = models.BooleanField(null=True, help_text="None until decided.")
+    excluded = models.BooleanField(default=False, help_text="Left out of the response rate.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "received_at"]),
+            models.Index(fields=["account", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"inquiry on #{self.ticket_id} due {self.due_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -52,7 +52,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         tickets = tickets.filter(status__in=ACTIVE)
     elif show in Ticket.Status.values:
         tickets = tickets.filter(status=show)
-    tickets = tickets.order_by("-last_message_at", "-pk")[:PAGE_SIZE]
+    # Least time left first; tickets that owe nothing after them, newest first.
+    tickets = tickets.order_by(F("due_at").asc(nulls_last=True), "-last_message_at", "-pk")[
+        :PAGE_SIZE
+    ]
     return render(
         request,
         "workspace/ticket_list.html",
@@ -81,6 +84,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "conversation": conversation,
             "events": ticket.events.select_related("actor").order_by("-created_at", "-pk")[:50],
+            "inquiries": ticket.inquiries.order_by("received_at"),
             "intents": [i.value for i in Intent],
             "statuses": Ticket.Status.choices,
             "role": team_access.role_of(request.user),
@@ -175,6 +179,16 @@ def apply_update(ticket: Ticket, form: QueryDict, user: User) -> None:
                 raise actions.ActionError(f"No order {number} in {ticket.account.name}.")
         if order != ticket.order:
             actions.link_order(ticket, order, actor=user)
+
+
+@login_required
+@require_POST
+def no_response_needed(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Amazon's "no response needed": closes the inquiry on Amazon; recorded but not
+    honoured on Walmart, whose rules count every inquiry."""
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    actions.mark_no_response_needed(ticket, actor=acting(request))
+    return redirect("ticket_detail", ticket_id=ticket.pk)
 
 
 @login_required
