@@ -173,6 +173,19 @@ def check_reply_reaches_relay(base_url: str, who: SignIn, smtp: LocalSmtpServer)
     raise CheckFailed("the reply never reached the demo SMTP server")
 
 
+def check_deadlines_shown(base_url: str, who: SignIn) -> str:
+    """The demo has a ticket past Walmart's 48 hours: the sweep marked it, the list shows it."""
+    breached = Ticket.objects.filter(account__name=who.sees, sla_state="breached").first()
+    if breached is None:
+        raise CheckFailed(f"{who.sees} has no breached ticket after the deadline sweep")
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        sign_in(client, who)
+        page = client.get("/tickets/")
+    if page.status_code != 200 or 'class="sla-breached">breached' not in page.text:
+        raise CheckFailed("the ticket list does not show the breached ticket as breached")
+    return f"ticket {breached.pk} shows as breached; due {breached.due_at:%Y-%m-%d %H:%M} UTC"
+
+
 def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> list[str]:
     with running_server(port) as base_url:
         lines = [f"server on {base_url}"]
@@ -180,6 +193,7 @@ def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> li
         lines += check_home_pages(base_url, sign_ins)
         lines += [check_orders_shown(base_url, who) for who in sign_ins if who.role != "admin"]
         agent = next(who for who in sign_ins if who.role != "admin")
+        lines.append(check_deadlines_shown(base_url, agent))
         lines.append(check_reply_reaches_relay(base_url, agent, smtp))
         lines.append(check_health(base_url))
     return lines

@@ -68,8 +68,8 @@ def deliver_demo_mail(accounts: list[SellerAccount], mailboxes: list[Mailbox]) -
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() and any(True for _ in read_new(path)):
             continue
-        for raw in demo_mail(account, now):
-            deliver(path, raw)
+        for raw, reached_at in demo_mail(account, now):
+            deliver(path, raw, delivered_at=reached_at)
             delivered += 1
     return delivered
 

@@ -12,6 +12,9 @@ from email.utils import format_datetime, formataddr
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.orders.models import Order
 
+# How long the relay takes to pass a message on (the top Received: header says the same).
+RELAY_DELAY = timedelta(seconds=40)
+
 BUYER_TEMPLATES: tuple[tuple[str, str, str], ...] = (
     (
         "where_is_my_order",
@@ -78,7 +81,7 @@ def _message(
 ) -> bytes:
     mail = EmailMessage()
     mail["Received"] = (
-        f"from relay.walmart.com by mx.sellerdesk.example; {format_datetime(sent + timedelta(seconds=40))}"
+        f"from relay.walmart.com by mx.sellerdesk.example; {format_datetime(sent + RELAY_DELAY)}"
     )
     mail["From"] = formataddr(sender)
     mail["To"] = to
@@ -91,9 +94,9 @@ def _message(
     return mail.as_bytes()
 
 
-def demo_mail(account: SellerAccount, now: datetime) -> Iterator[bytes]:
-    """Every demo message for `account`, newest last. Message-IDs are stable, so delivering
-    twice creates no duplicate tickets."""
+def demo_mail(account: SellerAccount, now: datetime) -> Iterator[tuple[bytes, datetime]]:
+    """Every demo message for `account` with the time it reached the seller, newest last.
+    Message-IDs are stable, so delivering twice creates no duplicate tickets."""
     orders = list(
         Order.objects.filter(account=account)
         .exclude(buyer_email="")
@@ -110,66 +113,88 @@ def demo_mail(account: SellerAccount, now: datetime) -> Iterator[bytes]:
             "item": line.product_name if line else "item",
             "date": f"{order.order_date:%B %d}",
         }
-        yield _message(
-            sender=(order.shipping_name or "Walmart Customer", order.buyer_email),
-            to=account.support_address,
-            subject=subject.format(**fields),
-            body=body.format(**fields)
-            + f"\n\n{order.shipping_name.split(' ')[0] if order.shipping_name else ''}",
-            # The first is past Walmart's 48 hours already, the second at risk: the demo shows both.
-            sent=now - timedelta(hours=52 - index * 5),
-            message_id=f"demo.{slug}.{intent}@relay.walmart.com",
+        # The first is past Walmart's 48 hours already, the second at risk: the demo shows both.
+        sent = now - timedelta(hours=52 - index * 5)
+        yield (
+            _message(
+                sender=(order.shipping_name or "Walmart Customer", order.buyer_email),
+                to=account.support_address,
+                subject=subject.format(**fields),
+                body=body.format(**fields)
+                + f"\n\n{order.shipping_name.split(' ')[0] if order.shipping_name else ''}",
+                sent=sent,
+                message_id=f"demo.{slug}.{intent}@relay.walmart.com",
+            ),
+            sent + RELAY_DELAY,
         )
     if orders:
         first = orders[0]
-        yield _message(
-            sender=("Walmart Marketplace Seller Support", "escalations@partnerhelp.walmart.com"),
-            to=account.support_address,
-            subject=f"Customer Care escalation: order {first.purchase_order_id}",
-            body=(
-                f"A customer has escalated order {first.purchase_order_id} to Walmart Customer Care. "
-                "Please respond to the customer within 48 hours."
+        yield (
+            _message(
+                sender=(
+                    "Walmart Marketplace Seller Support",
+                    "escalations@partnerhelp.walmart.com",
+                ),
+                to=account.support_address,
+                subject=f"Customer Care escalation: order {first.purchase_order_id}",
+                body=(
+                    f"A customer has escalated order {first.purchase_order_id} to Walmart Customer Care. "
+                    "Please respond to the customer within 48 hours."
+                ),
+                sent=now - timedelta(hours=6),
+                message_id=f"demo.{slug}.escalation@partnerhelp.walmart.com",
             ),
-            sent=now - timedelta(hours=6),
-            message_id=f"demo.{slug}.escalation@partnerhelp.walmart.com",
+            now - timedelta(hours=6) + RELAY_DELAY,
         )
-        yield _message(
-            sender=("Walmart Marketplace", "cases@partnerhelp.walmart.com"),
+        yield (
+            _message(
+                sender=("Walmart Marketplace", "cases@partnerhelp.walmart.com"),
+                to=account.support_address,
+                subject=f"Case 05839211 opened for order {first.purchase_order_id}",
+                body=f"A case has been opened regarding order {first.purchase_order_id}: item not received.",
+                sent=now - timedelta(hours=5),
+                message_id=f"demo.{slug}.case@partnerhelp.walmart.com",
+            ),
+            now - timedelta(hours=5) + RELAY_DELAY,
+        )
+    yield (
+        _message(
+            sender=("Better Business Bureau", "complaints@bbb.org"),
             to=account.support_address,
-            subject=f"Case 05839211 opened for order {first.purchase_order_id}",
-            body=f"A case has been opened regarding order {first.purchase_order_id}: item not received.",
-            sent=now - timedelta(hours=5),
-            message_id=f"demo.{slug}.case@partnerhelp.walmart.com",
-        )
-    yield _message(
-        sender=("Better Business Bureau", "complaints@bbb.org"),
-        to=account.support_address,
-        subject="BBB Complaint #18422107 filed against your business",
-        body="A consumer has filed a complaint with the Better Business Bureau. Please respond promptly.",
-        sent=now - timedelta(minutes=50),
-        message_id=f"demo.{slug}.bbb@bbb.org",
-    )
-    yield _message(
-        sender=("Walmart Customer", "0f3a9b2c4d5e6f708192a3b4c5d6e7f8@relay.walmart.com"),
-        to=account.support_address,
-        subject="See my photos",
-        body="Photos attached in the formatted version.",
-        html=(
-            '<p>Look <img src="https://tracker.example/pixel.gif" onerror="alert(1)"></p>'
-            '<script>alert("x")</script><a href="javascript:alert(2)">click</a>'
-            '<div style="position:fixed;top:0">overlay</div>'
+            subject="BBB Complaint #18422107 filed against your business",
+            body="A consumer has filed a complaint with the Better Business Bureau. Please respond promptly.",
+            sent=now - timedelta(minutes=50),
+            message_id=f"demo.{slug}.bbb@bbb.org",
         ),
-        sent=now - timedelta(hours=3),
-        message_id=f"demo.{slug}.hostile-html@relay.walmart.com",
+        now - timedelta(minutes=50) + RELAY_DELAY,
+    )
+    yield (
+        _message(
+            sender=("Walmart Customer", "0f3a9b2c4d5e6f708192a3b4c5d6e7f8@relay.walmart.com"),
+            to=account.support_address,
+            subject="See my photos",
+            body="Photos attached in the formatted version.",
+            html=(
+                '<p>Look <img src="https://tracker.example/pixel.gif" onerror="alert(1)"></p>'
+                '<script>alert("x")</script><a href="javascript:alert(2)">click</a>'
+                '<div style="position:fixed;top:0">overlay</div>'
+            ),
+            sent=now - timedelta(hours=3),
+            message_id=f"demo.{slug}.hostile-html@relay.walmart.com",
+        ),
+        now - timedelta(hours=3) + RELAY_DELAY,
     )
     # Broken MIME: a multipart without its closing boundary and a mislabelled charset.
     yield (
-        b"From: 9a8b7c6d5e4f30211203f4e5d6c7b8a9@relay.walmart.com\r\n"
-        + f"To: {account.support_address}\r\n".encode()
-        + b"Subject: =?us-ascii?Q?Caf=C3=A9_order_problem?=\r\n"
-        + f"Date: {format_datetime(now - timedelta(hours=2))}\r\n".encode()
-        + f"Message-ID: <demo.{slug}.broken-mime@relay.walmart.com>\r\n".encode()
-        + b'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n'
-        + b"--XYZ\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
-        + "My café order never came, where is it?\r\n".encode()
+        (
+            b"From: 9a8b7c6d5e4f30211203f4e5d6c7b8a9@relay.walmart.com\r\n"
+            + f"To: {account.support_address}\r\n".encode()
+            + b"Subject: =?us-ascii?Q?Caf=C3=A9_order_problem?=\r\n"
+            + f"Date: {format_datetime(now - timedelta(hours=2))}\r\n".encode()
+            + f"Message-ID: <demo.{slug}.broken-mime@relay.walmart.com>\r\n".encode()
+            + b'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n'
+            + b"--XYZ\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            + "My café order never came, where is it?\r\n".encode()
+        ),
+        now - timedelta(hours=2) + RELAY_DELAY,
     )

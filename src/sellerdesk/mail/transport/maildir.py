@@ -69,14 +69,24 @@ def read_new(root: Path, seen: Callable[[str], bool] | None = None) -> Iterator[
         yield MaildirMail(key=key, path=path, delivered_at=delivered, raw=raw)
 
 
-def deliver(root: Path, raw: bytes) -> str:
+def deliver(root: Path, raw: bytes, *, delivered_at: datetime | None = None) -> str:
     """Deliver `raw` into the Maildir at `root` (created if missing) and return its key.
 
     Python's mailbox module does the Maildir protocol: write under tmp/, then link into new/,
     so a reader never sees half a message. The bytes land unchanged (on POSIX the module's
-    line-ending conversion is the identity)."""
+    line-ending conversion is the identity). `delivered_at` backdates the delivery (the
+    demo's relay replays mail that "arrived" hours ago): it goes into the file name, where
+    delivery agents put it, and the mtime."""
     box = mailbox.Maildir(str(root), factory=None, create=True)
-    return str(box.add(raw))
+    key = str(box.add(raw))
+    if delivered_at is None:
+        return key
+    moment = delivered_at.astimezone(UTC)
+    _, _, rest = key.partition(".")
+    dated = f"{int(moment.timestamp())}.M{moment.microsecond}{rest.partition('.')[0]}.{rest.partition('.')[2]}"
+    os.rename(root / "new" / key, root / "new" / dated)
+    os.utime(root / "new" / dated, (moment.timestamp(), moment.timestamp()))
+    return dated
 
 
 def _key(name: str) -> str:
