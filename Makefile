@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: demo test lint typecheck layers check bench-smoke clean
 
@@ -13,10 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# Browser packages (Chart.js for the dashboard), exactly as package-lock.json pins them.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+demo: $(STAMP) $(NODE_STAMP)
 	$(BIN)/sellerdesk demo
 
-test: $(STAMP) check
+test: $(STAMP) $(NODE_STAMP) check
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -37,4 +43,4 @@ bench-smoke: $(STAMP)
 	@for bench in bench/*.py; do [ -e "$$bench" ] || continue; echo "== $$bench"; $(BIN)/python $$bench --smoke || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -106,6 +106,10 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Browser packages installed by `npm ci` from package-lock.json (Chart.js), served as
+# /static/chart.js/...: never copied into the repository by hand.
+REPO_DIR = Path(__file__).resolve().parents[2]
+STATICFILES_DIRS = [("chart.js", REPO_DIR / "node_modules" / "chart.js" / "dist")]
 # Raw mail sources and attachments (the embedded mode keeps them under the var dir).
 MEDIA_ROOT = Path(ENV.get("SELLERDESK_MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "media/"  # never served directly: attachments go through permission-checked views

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", team_views.home, name="home"),
     path("accounts/<int:account_id>/", team_views.account_detail, name="account_detail"),
     path("notifications/", team_views.notifications, name="notifications"),
+    path("dashboard/", include("sellerdesk.analytics.urls")),
     path("notifications/read", team_views.notifications_read, name="notifications_read"),
     path("tickets/", workspace.ticket_list, name="ticket_list"),
     path("tickets/<int:ticket_id>/", workspace.ticket_detail, name="ticket_detail"),

@@ -3,6 +3,8 @@ queue, sign in over HTTP and read the home page. CI runs it so the demo cannot r
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import socket
 import threading
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 import httpx
+from django.core.management import call_command
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.demo.seed import SignIn
@@ -19,6 +22,7 @@ from sellerdesk.mail.transport.smtpd import LocalSmtpServer
 from sellerdesk.runtime.jobs import REGISTRY, enqueue_manual_run
 from sellerdesk.runtime.models import JobRun
 from sellerdesk.runtime.server import make_server
+from sellerdesk.sla.metrics_format import percent
 from sellerdesk.tickets.models import Ticket
 
 STARTUP_TIMEOUT = 30.0
@@ -186,6 +190,20 @@ def check_deadlines_shown(base_url: str, who: SignIn) -> str:
     return f"ticket {breached.pk} shows as breached; due {breached.due_at:%Y-%m-%d %H:%M} UTC"
 
 
+def check_dashboard(base_url: str, who: SignIn) -> str:
+    """The dashboard shows the same response rate `sellerdesk metrics --json` prints."""
+    out = io.StringIO()
+    call_command("metrics", "--days", "30", "--json", stdout=out)
+    numbers = json.loads(out.getvalue())
+    shown = percent(numbers["response_rate"])
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        sign_in(client, who)
+        page = client.get("/dashboard/?days=30")
+    if page.status_code != 200 or shown not in page.text:
+        raise CheckFailed(f"the dashboard does not show the response rate {shown}")
+    return f"dashboard: response rate {shown}, {numbers['breached']} breached (as `metrics` says)"
+
+
 def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> list[str]:
     with running_server(port) as base_url:
         lines = [f"server on {base_url}"]
@@ -195,5 +213,7 @@ def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> li
         agent = next(who for who in sign_ins if who.role != "admin")
         lines.append(check_deadlines_shown(base_url, agent))
         lines.append(check_reply_reaches_relay(base_url, agent, smtp))
+        admin = next(who for who in sign_ins if who.role == "admin")
+        lines.append(check_dashboard(base_url, admin))
         lines.append(check_health(base_url))
     return lines

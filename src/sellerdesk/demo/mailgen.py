@@ -78,6 +78,7 @@ def _message(
     sent: datetime,
     message_id: str,
     html: str | None = None,
+    in_reply_to: str | None = None,
 ) -> bytes:
     mail = EmailMessage()
     mail["Received"] = (
@@ -88,10 +89,49 @@ def _message(
     mail["Subject"] = subject
     mail["Date"] = format_datetime(sent)
     mail["Message-ID"] = f"<{message_id}>"
+    if in_reply_to:
+        mail["In-Reply-To"] = mail["References"] = f"<{in_reply_to}>"
     mail.set_content(body)
     if html is not None:
         mail.add_alternative(html, subtype="html")
     return mail.as_bytes()
+
+
+# Older conversations, already answered from the seller's mail client (found in its Sent
+# folder), so the demo's response figures have a history: hours from question to answer,
+# one of them past Walmart's 48.
+HISTORY_REPLY_HOURS = (2, 5, 9, 20, 30, 3, 60, 6)
+
+
+def history_mail(
+    account: SellerAccount, orders: list[Order], now: datetime
+) -> Iterator[tuple[bytes, datetime]]:
+    slug = account.name.lower().replace(" ", "-")
+    for index, (order, hours) in enumerate(zip(orders, HISTORY_REPLY_HOURS, strict=False)):
+        asked = now - timedelta(days=3 + 2 * index)
+        question_id = f"demo.{slug}.history-{index}@relay.walmart.com"
+        yield (
+            _message(
+                sender=(order.shipping_name or "Walmart Customer", order.buyer_email),
+                to=account.support_address,
+                subject=f"Tracking for order {order.purchase_order_id}?",
+                body=f"Hi, could you send me the tracking number for order {order.purchase_order_id}?",
+                sent=asked,
+                message_id=question_id,
+            ),
+            asked + RELAY_DELAY,
+        )
+        answered = asked + timedelta(hours=hours)
+        reply = _message(
+            sender=(account.name, account.sender_address),
+            to=order.buyer_email,
+            subject=f"Re: Tracking for order {order.purchase_order_id}?",
+            body="Hello, your order shipped; the tracking number is in your Walmart account.",
+            sent=answered,
+            message_id=f"demo.{slug}.history-{index}-reply@{account.sender_address.rpartition('@')[2]}",
+            in_reply_to=question_id,
+        )
+        yield reply, answered
 
 
 def demo_mail(account: SellerAccount, now: datetime) -> Iterator[tuple[bytes, datetime]]:
@@ -101,8 +141,9 @@ def demo_mail(account: SellerAccount, now: datetime) -> Iterator[tuple[bytes, da
         Order.objects.filter(account=account)
         .exclude(buyer_email="")
         .prefetch_related("lines")
-        .order_by("-order_date")[: len(BUYER_TEMPLATES) + 2]
+        .order_by("-order_date")[: len(BUYER_TEMPLATES) + len(HISTORY_REPLY_HOURS)]
     )
+    yield from history_mail(account, orders[len(BUYER_TEMPLATES) :], now)
     slug = account.name.lower().replace(" ", "-")
     for index, (order, (intent, subject, body)) in enumerate(
         zip(orders, BUYER_TEMPLATES, strict=False)

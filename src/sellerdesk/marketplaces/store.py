@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -116,6 +116,29 @@ def content_hash(item: OrderData | ReturnData) -> str:
     return hashlib.sha256(repr(item).encode()).hexdigest()
 
 
+Item = TypeVar("Item", OrderData, ReturnData)
+
+
+def _changes(
+    known: dict[str, str], batch: dict[str, Item]
+) -> tuple[list[tuple[Item, str]], UpsertCounts]:
+    """The items whose content differs from what is stored (each with its new hash, computed
+    once), and how many are new, changed and unchanged."""
+    changed: list[tuple[Item, str]] = []
+    counts = UpsertCounts()
+    for key, item in batch.items():
+        digest = content_hash(item)
+        if known.get(key) == digest:
+            counts.unchanged += 1
+            continue
+        changed.append((item, digest))
+        if key in known:
+            counts.updated += 1
+        else:
+            counts.created += 1
+    return changed, counts
+
+
 def _latest_by_key(items: Iterable[Any], key: str) -> dict[str, Any]:
     # One statement may not upsert the same key twice (PostgreSQL refuses), and a page can
     # repeat an order that changed while we paged: keep the last copy of each.
@@ -161,7 +184,9 @@ def resolve_customers(buyers: Sequence[tuple[str | None, str | None, str]]) -> l
     return ids
 
 
-def _order_row(account: SellerAccount, data: OrderData, customer_id: int, now: datetime) -> Order:
+def _order_row(
+    account: SellerAccount, data: OrderData, digest: str, customer_id: int, now: datetime
+) -> Order:
     address = asdict(data.shipping_address) if data.shipping_address else {}
     return Order(
         account=account,
@@ -183,7 +208,7 @@ def _order_row(account: SellerAccount, data: OrderData, customer_id: int, now: d
         order_total=data.order_total,
         refunded_total=data.refunded_total,
         last_modified=data.last_modified,
-        content_hash=content_hash(data),
+        content_hash=digest,
         synced_at=now,
     )
 
@@ -217,29 +242,26 @@ def _line_rows(order_id: int, data: OrderData) -> list[OrderLine]:
 def upsert_orders(
     account: SellerAccount, orders: Iterable[OrderData], *, now: datetime
 ) -> UpsertCounts:
-    batch = _latest_by_key(orders, "order_id")
-    counts = UpsertCounts()
+    batch: dict[str, OrderData] = _latest_by_key(orders, "order_id")
     if not batch:
-        return counts
+        return UpsertCounts()
     with transaction.atomic():
         known = dict(
             Order.objects.filter(account=account, purchase_order_id__in=batch).values_list(
                 "purchase_order_id", "content_hash"
             )
         )
-        changed = [data for po, data in batch.items() if known.get(po) != content_hash(data)]
-        counts.unchanged = len(batch) - len(changed)
-        if not changed:
+        changes, counts = _changes(known, batch)
+        if not changes:
             return counts
-        counts.created = sum(1 for data in changed if data.order_id not in known)
-        counts.updated = len(changed) - counts.created
+        changed = [data for data, _ in changes]
         customer_ids = resolve_customers(
             [(d.buyer_email, d.address_fingerprint, d.shipping_name) for d in changed]
         )
         Order.objects.bulk_create(
             [
-                _order_row(account, data, customer_id, now)
-                for data, customer_id in zip(changed, customer_ids, strict=True)
+                _order_row(account, data, digest, customer_id, now)
+                for (data, digest), customer_id in zip(changes, customer_ids, strict=True)
             ],
             update_conflicts=True,
             unique_fields=["account", "purchase_order_id"],
@@ -289,7 +311,7 @@ def link_waiting_returns(account: SellerAccount, purchase_order_ids: list[str]) 
 
 
 def _return_row(
-    account: SellerAccount, data: ReturnData, customer_id: int | None, now: datetime
+    account: SellerAccount, data: ReturnData, digest: str, customer_id: int | None, now: datetime
 ) -> Return:
     return Return(
         account=account,
@@ -304,7 +326,7 @@ def _return_row(
         return_type=data.return_type or "",
         total_refund_amount=data.total_refund_amount,
         currency=data.currency,
-        content_hash=content_hash(data),
+        content_hash=digest,
         synced_at=now,
     )
 
@@ -312,22 +334,19 @@ def _return_row(
 def upsert_returns(
     account: SellerAccount, returns: Iterable[ReturnData], *, now: datetime
 ) -> UpsertCounts:
-    batch = _latest_by_key(returns, "return_order_id")
-    counts = UpsertCounts()
+    batch: dict[str, ReturnData] = _latest_by_key(returns, "return_order_id")
     if not batch:
-        return counts
+        return UpsertCounts()
     with transaction.atomic():
         known = dict(
             Return.objects.filter(account=account, return_order_id__in=batch).values_list(
                 "return_order_id", "content_hash"
             )
         )
-        changed = [data for key, data in batch.items() if known.get(key) != content_hash(data)]
-        counts.unchanged = len(batch) - len(changed)
-        if not changed:
+        changes, counts = _changes(known, batch)
+        if not changes:
             return counts
-        counts.created = sum(1 for data in changed if data.return_order_id not in known)
-        counts.updated = len(changed) - counts.created
+        changed = [data for data, _ in changes]
         # A return belongs to the buyer of the order it returns, when we have that order.
         purchase_orders = {
             line.purchase_order_id
@@ -342,7 +361,7 @@ def upsert_returns(
             ).values_list("purchase_order_id", "id", "customer_id")
         }
         rows = []
-        for data in changed:
+        for data, digest in changes:
             customer_id = next(
                 (
                     orders[line.purchase_order_id][1]
@@ -351,7 +370,7 @@ def upsert_returns(
                 ),
                 None,
             )
-            rows.append(_return_row(account, data, customer_id, now))
+            rows.append(_return_row(account, data, digest, customer_id, now))
         Return.objects.bulk_create(
             rows,
             update_conflicts=True,

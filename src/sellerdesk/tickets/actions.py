@@ -217,7 +217,11 @@ def record_outbound_copy(
     never sent again."""
     now = clock.now()
     message = _store_message(ticket, Message.Direction.OUTBOUND, incoming, now)
-    _bump(ticket, last_message_at=max(ticket.last_message_at, incoming.received_at))
+    changes: dict[str, Any] = {"last_message_at": max(ticket.last_message_at, incoming.received_at)}
+    if ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}:
+        # As after a reply from here: answered, now waiting on the buyer.
+        changes["status"] = Ticket.Status.PENDING
+    _bump(ticket, **changes)
     _event(ticket, "replied_elsewhere", now, message=message.pk)
     refresh_deadline(ticket, now)
     return message

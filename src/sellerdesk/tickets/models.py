@@ -100,6 +100,7 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["account", "status", "-last_message_at"]),
             models.Index(fields=["relay_address", "-last_message_at"]),
+            models.Index(fields=["account", "created_at"]),
         ]
 
     def __str__(self) -> str:
