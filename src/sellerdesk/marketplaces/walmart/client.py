@@ -18,9 +18,7 @@ import random as _random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -31,91 +29,21 @@ from sellerdesk.marketplaces.walmart.mapping import (
     map_order,
     map_orders_page,
     map_returns_page,
-    parse_iso_datetime,
+)
+from sellerdesk.marketplaces.walmart.wire import (
+    InventoryData,
+    RefundLine,
+    ShipmentLine,
+    epoch_ms,
+    format_query_datetime,
+    money,
+    parse_replenishment_time,
 )
 
 PRODUCTION_URL = "https://marketplace.walmartapis.com"
 SANDBOX_URL = "https://sandbox.walmartapis.com"
 SHIP_NODE_TYPES = ("SellerFulfilled", "WFSFulfilled", "3PLFulfilled")
 MAX_LIMIT = 200
-
-
-def format_query_datetime(value: datetime) -> str:
-    """``yyyy-MM-ddTHH:mm:ssZ`` in UTC: Walmart documents whole seconds for query dates."""
-    if value.tzinfo is None:
-        raise ValueError("query datetimes must be timezone-aware")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _epoch_ms(value: datetime) -> int:
-    if value.tzinfo is None:
-        raise ValueError("datetimes sent to Walmart must be timezone-aware")
-    return int(value.timestamp() * 1000)
-
-
-def _money(value: Decimal) -> float:
-    # JSON has no decimal type; two-place floats round-trip exactly through repr.
-    return float(value.quantize(Decimal("0.01")))
-
-
-def parse_replenishment_time(value: str, now: float) -> float | None:
-    """Seconds to wait according to ``x-next-replenishment-time``, or ``None`` if unreadable.
-
-    The header's format is not documented: accept epoch milliseconds, epoch seconds, and ISO.
-    """
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        try:
-            at = parse_iso_datetime(text, "x-next-replenishment-time").timestamp()
-        except ConnectorError:
-            return None
-    else:
-        # Anything past year 5138 in seconds is surely milliseconds.
-        at = number / 1000 if number > 1e11 else number
-    return max(0.0, at - now)
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentLine:
-    """Tracking for one order line: a ``carrier`` from Walmart's list, or ``other_carrier``
-    with a mandatory ``tracking_url``."""
-
-    line_number: str
-    tracking_number: str
-    ship_time: datetime
-    carrier: str | None = None
-    other_carrier: str | None = None
-    tracking_url: str | None = None
-    method_code: str = "Standard"
-    quantity: int = 1
-    seller_order_id: str | None = None
-    intent_to_cancel_override: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RefundLine:
-    """Money to give back on one shipped line; amounts positive (sent to Walmart negative)."""
-
-    line_number: str
-    amount: Decimal
-    reason: str
-    tax: Decimal | None = None
-    charge_type: str = "PRODUCT"
-    comments: str = ""
-    currency: str = "USD"
-
-
-@dataclass(frozen=True, slots=True)
-class InventoryData:
-    """The available quantity of one SKU."""
-
-    sku: str
-    amount: int
-    unit: str = "EACH"
 
 
 class WalmartClient:
@@ -417,7 +345,7 @@ class WalmartClient:
                 else {"otherCarrier": line.other_carrier or ""}
             )
             tracking: dict[str, Any] = {
-                "shipDateTime": _epoch_ms(line.ship_time),
+                "shipDateTime": epoch_ms(line.ship_time),
                 "carrierName": carrier,
                 "methodCode": line.method_code,
                 "trackingNumber": line.tracking_number,
@@ -492,14 +420,14 @@ class WalmartClient:
             charge: dict[str, Any] = {
                 "chargeType": line.charge_type,
                 "chargeName": "Item Price" if line.charge_type == "PRODUCT" else "Shipping Price",
-                "chargeAmount": {"currency": line.currency, "amount": -_money(abs(line.amount))},
+                "chargeAmount": {"currency": line.currency, "amount": -money(abs(line.amount))},
             }
             if line.tax is not None:
                 charge["tax"] = {
                     "taxName": "Item Price Tax"
                     if line.charge_type == "PRODUCT"
                     else "Shipping Tax",
-                    "taxAmount": {"currency": line.currency, "amount": -_money(abs(line.tax))},
+                    "taxAmount": {"currency": line.currency, "amount": -money(abs(line.tax))},
                 }
             order_lines.append(
                 {

@@ -56,9 +56,8 @@ class SellerExtras:
     returns: list[cat.Return]
     returns_by_id: dict[str, cat.Return]
     subscriptions: dict[str, dict[str, Any]]
-
-    def changed(self, order: cat.Order, event: str) -> None:
-        raise NotImplementedError
+    # Like the attributes above, provided by the state class this is mixed into.
+    changed: Callable[[cat.Order, str], None]
 
     # --- returns -------------------------------------------------------------------------
 
