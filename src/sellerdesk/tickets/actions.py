@@ -23,7 +23,7 @@ from sellerdesk.customers.models import Customer
 from sellerdesk.lib.clock import Clock, system_clock
 from sellerdesk.orders.models import Order
 from sellerdesk.tickets import rules
-from sellerdesk.tickets.deadlines import refresh_deadline
+from sellerdesk.tickets.deadlines import refresh_deadline, start_deadline
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
 
 # Temporary SMTP failures are retried with growing gaps; after this many the reply is marked
@@ -183,7 +183,7 @@ def open_ticket(
         order=order.purchase_order_id if order else order_number,
         previous=previous.pk if previous else None,
     )
-    refresh_deadline(ticket, now)
+    start_deadline(ticket, message, now)
     return ticket, message
 
 

@@ -61,8 +61,17 @@ def policy_of(ticket: Ticket, account: SellerAccount) -> Policy | None:
 
 def clock_events(ticket: Ticket) -> list[ClockEvent]:
     events: list[ClockEvent] = []
+    # `ticket` is in the list because the related manager sets it on each row: deferring it
+    # would cost one query per message.
     messages: Iterable[Message] = ticket.messages.select_related("outbox").only(
-        "pk", "direction", "kind", "received_at", "author_id", "outbox__state", "outbox__last_error"
+        "pk",
+        "ticket",
+        "direction",
+        "kind",
+        "received_at",
+        "author_id",
+        "outbox__state",
+        "outbox__last_error",
     )
     for message in messages:
         ref = f"message:{message.pk}"
@@ -104,8 +113,11 @@ def _pk(ref: str | None, prefix: str) -> int | None:
     return None
 
 
-def store(ticket: Ticket, result: ClockResult, policy: Policy | None) -> None:
-    Inquiry.objects.filter(ticket=ticket).delete()
+def store(
+    ticket: Ticket, result: ClockResult, policy: Policy | None, *, fresh: bool = False
+) -> None:
+    if not fresh:
+        Inquiry.objects.filter(ticket=ticket).delete()
     Inquiry.objects.bulk_create(
         [
             Inquiry(
@@ -136,4 +148,16 @@ def refresh_deadline(ticket: Ticket, now: datetime) -> ClockResult:
     policy = policy_of(ticket, account)
     result = compute(clock_events(ticket), policy, now)
     store(ticket, result, policy)
+    return result
+
+
+def start_deadline(ticket: Ticket, first: Message, now: datetime) -> ClockResult:
+    """The deadline of a ticket just opened by `first`: its only history is that message, so
+    nothing needs reading back (mail ingestion opens thousands of tickets)."""
+    events = []
+    if first.kind in OWED_KINDS:
+        events.append(ClockEvent(EventKind.BUYER_MESSAGE, first.received_at, f"message:{first.pk}"))
+    policy = policy_of(ticket, ticket.account)
+    result = compute(events, policy, now)
+    store(ticket, result, policy, fresh=True)
     return result
