@@ -14,7 +14,7 @@ from sellerdesk.lib.env import SettingError
 # seller's own ./var.
 DEMO_VAR_DIR = "var/demo"
 # Command names as the README spells them; Django's come from module names.
-ALIASES = {"ingest-eml": "ingest_eml"}
+ALIASES = {"ingest-eml": "ingest_eml", "check-message": "check_message"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sellerdesk.tickets",
     "sellerdesk.mail",
     "sellerdesk.sla",
+    "sellerdesk.compliance",
     "sellerdesk.analytics",
     "sellerdesk.workspace",
     "sellerdesk.demo",

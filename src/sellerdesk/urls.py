@@ -6,17 +6,20 @@ from sellerdesk.marketplaces.views import walmart_webhook
 from sellerdesk.runtime.health import healthz
 from sellerdesk.team import views as team_views
 from sellerdesk.workspace import views as workspace
+from sellerdesk.workspace.compliance_page import compliance_settings
 
 urlpatterns = [
     path("", team_views.home, name="home"),
     path("accounts/<int:account_id>/", team_views.account_detail, name="account_detail"),
     path("notifications/", team_views.notifications, name="notifications"),
     path("dashboard/", include("sellerdesk.analytics.urls")),
+    path("settings/compliance/", compliance_settings, name="compliance_settings"),
     path("notifications/read", team_views.notifications_read, name="notifications_read"),
     path("tickets/", workspace.ticket_list, name="ticket_list"),
     path("tickets/<int:ticket_id>/", workspace.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/reply", workspace.reply, name="ticket_reply"),
     path("tickets/<int:ticket_id>/update", workspace.update, name="ticket_update"),
+    path("tickets/<int:ticket_id>/check", workspace.check_draft, name="ticket_check"),
     path(
         "tickets/<int:ticket_id>/messages/<int:message_id>/html",
         workspace.message_html,

@@ -49,6 +49,8 @@ class SellerAccountForm(forms.ModelForm):
             "quiet_hours_start",
             "quiet_hours_end",
             "reply_policy_overrides",
+            "compliance_allow_domains",
+            "compliance_allow_phrases",
             "active",
         ]
 

@@ -95,6 +95,17 @@ class SellerAccount(models.Model):
     quiet_hours_end = models.TimeField(
         null=True, blank=True, help_text="Alert emails wait out quiet hours; deadlines do not."
     )
+    compliance_allow_domains = models.TextField(
+        blank=True,
+        help_text="Web domains replies may link to besides the marketplace's, one per line.",
+    )
+    compliance_allow_phrases = models.TextField(
+        blank=True,
+        help_text="Text never flagged (the registered support line, say), one per line.",
+    )
+    compliance_disabled_rules = models.JSONField(
+        default=list, blank=True, help_text="Warn-level compliance rules switched off."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -122,6 +133,11 @@ class SellerAccount(models.Model):
             else:
                 current[key] = value
         self.credentials_ciphertext = vault().encrypt(current)
+
+    def lines_of(self, field: str) -> tuple[str, ...]:
+        return tuple(
+            line.strip() for line in str(getattr(self, field)).splitlines() if line.strip()
+        )
 
     def has_credential(self, key: str) -> bool:
         return bool(self.credentials().get(key))

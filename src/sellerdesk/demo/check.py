@@ -23,7 +23,7 @@ from sellerdesk.runtime.jobs import REGISTRY, enqueue_manual_run
 from sellerdesk.runtime.models import JobRun
 from sellerdesk.runtime.server import make_server
 from sellerdesk.sla.metrics_format import percent
-from sellerdesk.tickets.models import Ticket
+from sellerdesk.tickets.models import Outbox, Ticket
 
 STARTUP_TIMEOUT = 30.0
 JOB_TIMEOUT = 120.0
@@ -204,6 +204,47 @@ def check_dashboard(base_url: str, who: SignIn) -> str:
     return f"dashboard: response rate {shown}, {numbers['breached']} breached (as `metrics` says)"
 
 
+PROMOTION = "Visit our store at example-shop.com for 10% off"
+TRACKING = "Your UPS tracking number is 1Z999AA10123456784"
+
+
+def check_compliance_guard(base_url: str, who: SignIn) -> str:
+    """The composer's live check blocks a promotion and passes a tracking number, and a
+    blocked send queues nothing."""
+    ticket = (
+        Ticket.objects.filter(account__name=who.sees)
+        .exclude(relay_address="")
+        .order_by("-pk")
+        .first()
+    )
+    if ticket is None:
+        raise CheckFailed(f"{who.sees} has no ticket to reply to")
+    queued_before = Outbox.objects.count()
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        sign_in(client, who)
+        page = client.get(f"/tickets/{ticket.pk}/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if token is None:
+            raise CheckFailed(f"ticket page {ticket.pk} has no form")
+        headers = {"Referer": f"{base_url}/tickets/{ticket.pk}/"}
+        for text, expected in ((PROMOTION, "Blocked"), (TRACKING, "No problems found")):
+            answer = client.post(
+                f"/tickets/{ticket.pk}/check",
+                data={"text": text, "csrfmiddlewaretoken": token[1]},
+                headers=headers,
+            )
+            if expected not in answer.text:
+                raise CheckFailed(f"the composer's check of {text!r} did not say {expected!r}")
+        refused = client.post(
+            f"/tickets/{ticket.pk}/reply",
+            data={"text": PROMOTION, "csrfmiddlewaretoken": token[1]},
+            headers=headers,
+        )
+    if refused.status_code != 422 or Outbox.objects.count() != queued_before:
+        raise CheckFailed("a reply with a promotion was not blocked")
+    return "compliance guard: the promotion is blocked, the tracking number passes"
+
+
 def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> list[str]:
     with running_server(port) as base_url:
         lines = [f"server on {base_url}"]
@@ -213,6 +254,7 @@ def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> li
         agent = next(who for who in sign_ins if who.role != "admin")
         lines.append(check_deadlines_shown(base_url, agent))
         lines.append(check_reply_reaches_relay(base_url, agent, smtp))
+        lines.append(check_compliance_guard(base_url, agent))
         admin = next(who for who in sign_ins if who.role == "admin")
         lines.append(check_dashboard(base_url, admin))
         lines.append(check_health(base_url))

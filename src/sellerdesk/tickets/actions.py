@@ -19,11 +19,13 @@ from django.db import transaction
 from django.db.models import F
 
 from sellerdesk.accounts.models import SellerAccount
+from sellerdesk.compliance.rules import Verdict
 from sellerdesk.customers.models import Customer
 from sellerdesk.lib.clock import Clock, system_clock
 from sellerdesk.orders.models import Order
 from sellerdesk.tickets import rules
 from sellerdesk.tickets.deadlines import refresh_deadline, start_deadline
+from sellerdesk.tickets.guard import check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
 
 # Temporary SMTP failures are retried with growing gaps; after this many the reply is marked
@@ -33,14 +35,22 @@ RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=1)
 
 
-# Actions join their caller's transaction without a savepoint of their own: none of them is
-# ever retried inside a caller's transaction, so a failure may as well fail the whole unit,
-# and mail ingestion (several actions per message) saves two queries per action.
-atomic = transaction.atomic(savepoint=False)
+# Each action is one transaction, or a savepoint inside its caller's: a refused action
+# (ActionError) then leaves the caller's transaction usable.
+atomic = transaction.atomic
 
 
 class ActionError(Exception):
     """An action was refused; the message says why in plain words."""
+
+
+class ComplianceBlocked(ActionError):
+    """The reply breaks a marketplace rule; nothing was queued. `verdict` has the findings."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        rules_hit = ", ".join(sorted({f.rule for f in verdict.findings if f.severity == "block"}))
+        super().__init__(f"Not sent: the reply breaks the marketplace's rules ({rules_hit}).")
+        self.verdict = verdict
 
 
 @dataclass(frozen=True)
@@ -247,12 +257,21 @@ def do_reply(
     *,
     author: AbstractBaseUser | None,
     text: str,
+    override_reason: str = "",
     clock: Clock = system_clock,
 ) -> Message:
-    """Queue a reply to the ticket's relay address, from the account's approved sender."""
+    """Queue a reply to the ticket's relay address, from the account's approved sender,
+    once the compliance guard allows it. A blocked reply is queued only when its author may
+    override the guard and gives a reason; the override and its findings are recorded."""
     text = text.strip()
     if not text:
         raise ActionError("The reply is empty.")
+    verdict = check_reply(ticket, text, clock=clock)
+    override_reason = override_reason.strip()
+    if verdict.verdict == "block":
+        allowed = author is not None and author.has_perm("tickets.override_compliance")  # type: ignore[attr-defined]
+        if not (allowed and override_reason):
+            raise ComplianceBlocked(verdict)
     account = ticket.account
     if not ticket.relay_address:
         raise ActionError(
@@ -292,6 +311,19 @@ def do_reply(
     status = Ticket.Status.PENDING if ticket.status != Ticket.Status.CLOSED else ticket.status
     _bump(ticket, status=status, last_message_at=now)
     _event(ticket, "replied", now, actor=author, message=message.pk)
+    if verdict.findings:
+        _event(
+            ticket,
+            "compliance_override" if verdict.verdict == "block" else "compliance_warnings",
+            now,
+            actor=author,
+            message=message.pk,
+            reason=override_reason,
+            findings=[
+                {"rule": f.rule, "severity": str(f.severity), "excerpt": f.excerpt}
+                for f in verdict.findings
+            ],
+        )
     # A queued reply answers nothing yet: the deadline stands until SMTP accepts it.
     refresh_deadline(ticket, now)
     return message

@@ -102,6 +102,9 @@ class Ticket(models.Model):
             models.Index(fields=["relay_address", "-last_message_at"]),
             models.Index(fields=["account", "created_at"]),
         ]
+        permissions = [
+            ("override_compliance", "May send a reply the compliance guard blocks, with a reason"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"

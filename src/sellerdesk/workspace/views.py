@@ -14,12 +14,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from sellerdesk.compliance.rules import Verdict
 from sellerdesk.mail.classify import Intent
 from sellerdesk.mail.tasks import send_now
 from sellerdesk.orders.models import Order
 from sellerdesk.team import access as team_access
 from sellerdesk.tickets import actions
 from sellerdesk.tickets.access import get_ticket_for_user, visible_tickets
+from sellerdesk.tickets.guard import check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket
 
 ACTIVE = [
@@ -33,7 +35,8 @@ PAGE_SIZE = 100
 # Mail HTML is shown only inside a sandboxed frame: no scripts, no same-origin access, no
 # forms; and the page itself allows no script, so even a sanitizer miss cannot run code.
 TICKET_PAGE_CSP = (
-    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; "
     "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 
@@ -72,6 +75,19 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, ticket_id)
+    return ticket_page(request, ticket)
+
+
+def ticket_page(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    draft: str = "",
+    verdict: Verdict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The ticket page; after a refused reply it comes back with the draft and the guard's
+    findings, so nothing the agent typed is lost."""
     conversation = (
         ticket.messages.select_related("author", "outbox")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
@@ -89,10 +105,46 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "statuses": Ticket.Status.choices,
             "role": team_access.role_of(request.user),
             "show_images": request.GET.get("images") == "1",
+            "draft": draft,
+            "guard": guard_context(draft, verdict) if verdict else None,
+            "may_override": acting(request).has_perm("tickets.override_compliance"),
         },
+        status=status,
     )
     response["Content-Security-Policy"] = TICKET_PAGE_CSP
     return response
+
+
+def guard_context(text: str, verdict: Verdict) -> dict[str, object]:
+    """The draft cut into plain and flagged pieces (longest-first, no overlaps), for
+    highlighting, with the findings to list."""
+    pieces: list[tuple[str, str | None]] = []
+    cursor = 0
+    for found in sorted(
+        (f for f in verdict.findings if not f.in_subject and 0 <= f.start < f.end <= len(text)),
+        key=lambda f: (f.start, -f.end),
+    ):
+        if found.start < cursor:
+            continue
+        pieces.append((text[cursor : found.start], None))
+        pieces.append((text[found.start : found.end], str(found.severity)))
+        cursor = found.end
+    pieces.append((text[cursor:], None))
+    return {"verdict": verdict.verdict, "findings": verdict.findings, "pieces": pieces}
+
+
+@login_required
+@require_POST
+def check_draft(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The guard's findings on a draft, as the agent types (an htmx fragment)."""
+    ticket = get_ticket_for_user(request.user, ticket_id)
+    text = request.POST.get("text", "")
+    verdict = check_reply(ticket, text) if text.strip() else None
+    return render(
+        request,
+        "workspace/_guard.html",
+        {"guard": guard_context(text, verdict) if verdict else None},
+    )
 
 
 @login_required
@@ -133,10 +185,19 @@ def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int
 @require_POST
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, ticket_id)
+    text = request.POST.get("text", "")
     try:
         with transaction.atomic():
-            actions.do_reply(ticket, author=acting(request), text=request.POST.get("text", ""))
+            actions.do_reply(
+                ticket,
+                author=acting(request),
+                text=text,
+                override_reason=request.POST.get("override_reason", ""),
+            )
             transaction.on_commit(send_now)
+    except actions.ComplianceBlocked as blocked:
+        flash.error(request, str(blocked))
+        return ticket_page(request, ticket, draft=text, verdict=blocked.verdict, status=422)
     except actions.ActionError as error:
         flash.error(request, str(error))
     else:
