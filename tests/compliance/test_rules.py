@@ -194,3 +194,23 @@ def test_every_rule_is_described() -> None:
         "review_request",
         "amazon_format",
     }
+
+
+def test_a_social_handle_span_includes_hyphens() -> None:
+    from sellerdesk.compliance.rules import Context, check
+
+    text = "Follow @Some-Brand for updates"
+    spans = [
+        f.excerpt for f in check(text, Context("walmart")).findings if f.rule == "off_platform"
+    ]
+    assert "@Some-Brand" in spans
+
+
+def test_a_delivered_claim_blocks_only_when_the_order_has_not_shipped() -> None:
+    from sellerdesk.compliance.rules import Context, OrderFacts, check
+
+    text = "The carrier shows it was delivered to your mailroom."
+    shipped = Context("amazon", order=OrderFacts(carriers=("UPS",), shipped=True))
+    unshipped = Context("amazon", order=OrderFacts(carriers=("UPS",), shipped=False))
+    assert check(text, shipped).verdict == "ok"
+    assert check(text, unshipped).verdict == "block"

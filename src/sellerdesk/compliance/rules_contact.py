@@ -55,7 +55,8 @@ SOCIAL = re.compile(
     r"linkedin|signal\s+app|on\s+signal|on\s+ig|ig\s*:|line\s+id|gmail|yahoo\s+mail|hotmail|"
     r"protonmail|icloud\s+mail)\b"
 )
-HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_][\w.]{2,29}\b")
+# "@Some-Brand" is one handle: hyphens inside it belong to the span.
+HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_][\w.-]{1,28}\w\b")
 PAYMENT = re.compile(
     r"(?i)\b(?:pay\s?pal|venmo|zelle|cash\s?app|western\s+union|money\s?gram|wire\s+transfer|"
     r"bank\s+transfer|bitcoin|crypto(?:currency)?|usdt|ethereum|apple\s+cash|google\s+pay|"

@@ -144,7 +144,10 @@ def check_misleading(text: str, context: Context) -> list[Finding]:
                         "Send tracking once the order ships.",
                     )
                 )
-    if not order.delivered:
+    # `delivered` is False both when the order is known undelivered and when nothing about
+    # delivery is known (marketplaces set it late, from carrier scans): only an order that has
+    # not even shipped is certainly undelivered, so only then is a "delivered" claim misleading.
+    if not order.delivered and not order.shipped:
         for m in re.finditer(
             r"(?i)\b(?:has|have|was|were)\s+(?:already\s+)?(?:been\s+)?delivered\b|\bshows\s+(?:as\s+)?delivered\b",
             text,

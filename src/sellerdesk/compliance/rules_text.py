@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import re
 
-from sellerdesk.compliance.rules_base import Context, Finding, Severity, finding, sentence_bounds
+from sellerdesk.compliance.rules_base import (
+    RULES,
+    Context,
+    Finding,
+    Severity,
+    finding,
+    sentence_bounds,
+)
 
 PROMOTION = re.compile(
     r"(?i)\b\d{1,2}\s?(?:%|percent|per\s+cent)\s*(?:off|discount|savings?)\b"
@@ -38,6 +45,64 @@ PROMOTION = re.compile(
     r"|\$\d+(?:\.\d\d)?\s+off\b"
 )
 
+# Cross-selling and upselling said without any sale word: other products of ours (with any
+# number of modifiers), "goes well with", social proof, upgrades, the seller's own site.
+_PRODUCT_NOUN = (
+    r"(?:products?|pieces|items?|listings?|collection|line(?:up)?|range|catalog(?:ue)?|selection|"
+    r"designs?|styles?|models?|versions?|editions?|accessor(?:y|ies)|bundles?|kits?|sets?|"
+    r"colou?rs|sizes|variants?|(?:replacement|spare)\s+\w+|favou?rites|best\s*sellers?)"
+)
+# Up to four words that describe a product ("handmade ceramic"), never a verb or a function
+# word, so that "our other warehouse will ship the items" is not read as "our other items".
+_MODIFIERS = (
+    r"(?:(?!(?:will|would|can|could|should|is|are|was|were|has|have|had|did|does|do|ship\w*|sen[dt]\w*|"
+    r"and|or|but|to|for|from|with|of|in|on|at|about|below|above|regarding|that|which|who|the|a|an)\b)[\w-]+\s+){0,4}?"
+)
+CROSS_SELL = re.compile(
+    r"(?i)\b(?:"
+    r"(?:check(?:ing)?\s+out|take\s+a\s+look\s+at|have\s+a\s+look\s+at|browse|explore|discover)\s+"
+    rf"(?:\w+\s+)?(?:our|my)\s+{_MODIFIERS}{_PRODUCT_NOUN}"
+    rf"|our\s+other\s+{_MODIFIERS}{_PRODUCT_NOUN}"
+    r"|(?:also|often|usually|always|tend\s+to)\s+(?:\w+\s+)?(?:buy|grab|love|like|add|get|order|pick\s+up|choose|"
+    r"purchase|go\s+for|enjoy)\w*\s+(?:\w+\s+)?our\s+[\w-]+"
+    r"|(?:goes?|go|going|would\s+go|pairs?|pairing)\s+(?:so\s+|really\s+|very\s+)?"
+    r"(?:well|beautifully|nicely|perfectly|great|wonderfully)\s+with\s+[^.!?\n]{0,50}?"
+    r"(?:\byou\s+(?:just\s+)?(?:bought|ordered|purchased|got|chose)|\bthe\s+one\s+you|\bour\b|\bmatching\b|"
+    r"\bsame\s+(?:range|series|line|collection|set))"
+    r"|(?:upgrad(?:e|ing)|step(?:ping)?\s+up|switch(?:ing)?)\s+to\s+(?:the|our)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:model|version|edition|kit|set|bundle|pro|plus|premium|deluxe)\b"
+    r"|(?:our|the)\s+(?:[\w-]+\s+){0,2}(?:model|version|edition|size|set|kit)\s+(?:is|would\s+be)\s+"
+    r"(?:an?\s+)?(?:even\s+|much\s+|far\s+)?better\s+(?:value|choice|option|buy|pick|deal)"
+    r"|(?:the\s+)?[a-z]{1,4}-?\d{2,}\w*\s+(?:is|would\s+be)\s+(?:an?\s+)?(?:even\s+|much\s+)?better\s+(?:value|choice|option|buy|pick)"
+    r"|(?:price\s+is\s+(?:temporarily\s+)?(?:reduced|lowered|cut|dropped)|marked\s+down|reduced\s+price|price\s+(?:drop|cut)s?|"
+    r"priced\s+lower|cheaper)\s+(?:\w+\s+){0,2}(?:until|through|till|this\s+(?:week|weekend|month)|today|for\s+a\s+(?:limited|short))"
+    r"|(?:keep\s+(?:us|it|this|that)\s+in\s+mind|remember\s+us|think\s+of\s+us)\s+(?:\w+\s+){0,2}(?:next|future)\s+(?:order|purchase|time)s?"
+    r")\b"
+)
+# The seller's own site or shop, which is promotion only when it is offered as a place to buy
+# ("the full range is on our brand site"), not when it holds a manual or a contact form.
+OWN_SITE = re.compile(
+    r"(?i)\b(?:(?:on|at|in|from|via|through)\s+our\s+(?:own\s+)?(?:brand|official|online|web)?\s*"
+    r"(?:website|web\s*site|site|web\s*shop|storefront|shop|store)|our\s+own\s+(?:website|web\s*site|site|web\s*shop|shop|store|storefront)"
+    r"|our\s+(?:brand'?s\s+)?(?:own\s+)?(?:official\s+|online\s+|brand\s+)?(?:website|web\s*site|web\s*shop|online\s+(?:store|shop)))\b"
+)
+SELECTION = re.compile(
+    r"(?i)\b(?:(?:more|other|full|complete|whole|wider|entire)\s+(?:[\w-]+\s+)?(?:range|line-?up|selection|collection|"
+    r"catalog\w*|line|assortment|colou?rs|sizes|styles|models|products|items|designs|options|choice)|"
+    r"range|line-?up|selection|cheaper|lower\s+price|next\s+(?:time|order)|"
+    r"future|listed|available|stocks?|carr(?:y|ies)|sells?|buy|order\s+from)\b"
+)
+# A "goes well with" that points at what already came with the order is advice, not a sale.
+INCLUDED = re.compile(
+    r"(?i)\b(?:included|in(?:side)?\s+(?:your|the)\s+(?:box|package|parcel|order)|came\s+with|comes\s+with|supplied|"
+    r"you\s+already\s+(?:have|own))\b"
+)
+# Cross-channel selling: "our eBay listing", "also available on Etsy".
+OWN_CHANNEL = re.compile(
+    r"(?i)\b(?:our|my)\s+(?:\w+\s+)?(?:listings?|shop|store|storefront|page)\b|\balso\s+(?:get|buy|find|order|sell|available)\b"
+    r"|\b(?:other|more)\s+(?:sizes|colou?rs|styles|models|products|items)\b"
+)
+
 # Review words as nouns: "review" alone is also a verb ("we will review your photos").
 _REVIEW = (
     r"(?:(?:a|an|your|the|my|our|positive|negative|good|great|nice|honest|bad|poor|product|seller|"
@@ -48,7 +113,7 @@ _REVIEW = (
 )
 REVIEW = re.compile(rf"(?i)\b{_REVIEW}\b")
 INCENTIVE = re.compile(
-    r"(?i)\b(?:free|refund(?:ed)?|discount|gift|coupon|reward(?:ed)?|in\s+exchange|compensat\w*|"
+    r"(?i)\b(?:(?<!feel\s)(?<!hands-)free(?!\s+to\b)(?!\s+of\s+(?:defects?|damage|scratches))|refund(?:ed)?|discount|gift|coupon|reward(?:ed)?|in\s+exchange|compensat\w*|"
     r"bonus|cash|money\s+back|rebate|\$\d+|\d+\s?%|% off|voucher|credit|extra\s+\w+|"
     r"(?:send|give|offer)\s+you\s+(?:a|an|another|something)|for\s+free|pay\s+you|thank\s+you\s+gift)\b"
 )
@@ -61,6 +126,11 @@ REVIEW_MANIPULATION = re.compile(
     r"|(?:positive|good|great|5[\s-]star|five[\s-]star|glowing|favou?rable|excellent|perfect)\s+(?:review|rating|feedback)"
     r"|(?:5|five)[\s-]stars?"
     r"|if\s+you\s+(?:are|were|'re|feel|felt)?\s*(?:\w+\s+)?(?:happy|satisfied|pleased|delighted|love|loved|like|liked|enjoy|enjoyed)\b[^.!?\n]{0,80}(?:review|rating|feedback|stars?)"
+    r"|if\s+(?:you(?:'re|\s+are|\s+were|\s+feel)?|it|the\s+[\w-]+|your\s+[\w-]+|everything)\s+(?:\w+\s+){0,3}?"
+    r"(?:happy|satisfied|pleased|delighted|love|loved|like|liked|enjoy|enjoyed|smile|meets?\s+your\s+expectations|"
+    r"works?\s+(?:well|great|for\s+you))\b[^.!?\n]{0,100}\b(?:review|rating|feedback|stars?|kind\s+words|a\s+few\s+words)"
+    r"|(?:enjoying|loving|liking|happy\s+with|satisfied\s+with|pleased\s+with|love|like)\s+[^.!?\n]{0,40}\?\s+"
+    r"[^.!?\n]{0,60}\b(?:review|rating|feedback|stars?|kind\s+words)"
     r"|(?:only|please)\s+(?:\w+\s+){0,3}(?:review|feedback|rating)\s+(?:\w+\s+){0,3}if\s+(?:you\s+)?(?:are\s+)?(?:happy|satisfied|pleased)"
     r"|(?:review|feedback|rating|stars?)\s+(?:\w+\s+){0,2}(?:only\s+)?if\s+(?:you\s+)?(?:are\s+|were\s+)?(?:\w+\s+)?(?:happy|satisfied|pleased|delighted|love|loved|like|liked|enjoy|enjoyed)\b"
     r"|only\s+(?:leave|write|post|give)\w*\s+(?:us\s+)?(?:a\s+)?(?:review|feedback|rating)"
@@ -73,6 +143,12 @@ REVIEW_MANIPULATION = re.compile(
     r"follow(?:ing)?\s+up|as\s+we\s+asked|asked\s+(?:you\s+)?before)\b[^.!?\n]{0,60}(?:review|feedback|rating)"
     r"|(?:review|feedback|rating)[^.!?\n]{0,40}\b(?:again|reminder|yet))\b"
 )
+# What a request asks for: a review as a noun (not "we will review your photos").
+_REVIEW_ASKED = (
+    r"(?:(?:a|an|your|some|the|us\s+a)\s+(?:[\w-]+\s+){0,2}?(?:review|rating|feedback)|kind\s+words|a\s+few\s+words|"
+    r"your\s+(?:thoughts|opinion|experience)|(?:left|leave|wrote|write|posted|post|gave|give)\s+(?:us\s+)?(?:a\s+)?"
+    r"(?:\w+\s+)?(?:review|rating|feedback)|(?:[1-5]|five|four)[\s-]stars?)\b"
+)
 REVIEW_REQUEST = re.compile(
     r"(?i)\b(?:(?:leave|write|post|give|share|submit)\s+(?:us\s+)?(?:a|an|your|some)?\s*(?:\w+\s+)?"
     r"(?:review|rating|feedback)|rate\s+(?:us|our|the\s+(?:product|item)|your\s+(?:experience|purchase|order|item))|"
@@ -83,7 +159,16 @@ REVIEW_REQUEST = re.compile(
     r"(?:a\s+(?:quick\s+)?review|your\s+review|a\s+rating|your\s+rating)\s+(?:would|will|really|means|helps)|"
     r"rate\s+(?:it|this|the\s+seller|your\s+(?:product|seller))|"
     r"(?:mind|willing\s+to|consider)\s+(?:leaving|writing|sharing|posting)|"
-    r"(?:review|rate)\s+(?:the|this|your)\s+(?:product|item|purchase)\s+(?:on|at)\s+(?:walmart|amazon))"
+    r"(?:review|rate)\s+(?:the|this|your)\s+(?:product|item|purchase)\s+(?:on|at)\s+(?:walmart|amazon)|"
+    # Gratitude or appreciation framing: "we'd be thankful for a few kind words", "we'd
+    # appreciate it if you left a review", "a rating from you would be appreciated".
+    r"(?:we'?d|we\s+would|i'?d|i\s+would|it\s+would|it'?d)\s+(?:really\s+|so\s+|truly\s+)?(?:be|mean|make)\s+[^.!?\n]{0,60}?"
+    rf"{_REVIEW_ASKED}|"
+    r"(?:we'?d|we\s+would|i'?d|i\s+would)\s+(?:really\s+|so\s+|truly\s+)?(?:appreciate|love|welcome|value)\s+[^.!?\n]{0,50}?"
+    rf"{_REVIEW_ASKED}|"
+    r"(?:a|your|any)\s+(?:quick\s+|short\s+|few\s+)?(?:review|rating|feedback|kind\s+words)\s+(?:from\s+you\s+)?"
+    r"(?:would|will|could)\s+(?:be\s+)?(?:\w+\s+)?(?:appreciated|welcome|lovely|wonderful|great|helpful|help|mean|make)|"
+    r"rating\s+(?:the|your|this)\s+[\w-]+)"
 )
 
 DATA_ITEM = (
@@ -119,6 +204,8 @@ EXTRA_PAYMENT = re.compile(
     r"(?i)\b(?:restocking\s+fee|re-?stocking\s+charge|handling\s+fee|"
     r"(?:pay|send|add|cover|owe|charge\s+you)\s+(?:us\s+)?(?:an?\s+)?(?:extra|additional|more|another|the\s+remaining|the\s+difference|a\s+fee|the\s+fee)"
     r"|(?<!we\s)(?<!we'll\s)(?<!i'll\s)(?<!will\s)(?<!can\s)\b(?:send|pay|transfer|wire|add)\s+(?:us\s+)?(?:an?\s+)?(?:extra\s+|additional\s+|another\s+)?\$\d[\d.,]*"
+    r"|(?<!we\s)(?<!we'll\s)(?<!i'll\s)(?<!will\s)(?<!can\s)\b(?:send|pay|transfer|wire|add|cover|make\s+up)\s+(?:over\s+|us\s+)?"
+    r"(?:the\s+)?(?:extra\s+|remaining\s+|additional\s+)?\$\d[\d.,]*\s+(?:price\s+)?(?:difference|gap|balance)"
     r"|(?:you|buyer)\s+(?:\w+\s+){0,2}to\s+cover\s+the\s+(?:upgrade|difference|shipping|postage|cost|fee)"
     r"|deduct\w*\s+(?:\w+\s+){0,3}(?:from|off)\s+(?:your|the)\s+refund|(?:fee|charge)\s+of\s+\$\d"
     r"|(?:at\s+your\s+(?:own\s+)?(?:cost|expense)|on\s+your\s+dime)"
@@ -162,6 +249,40 @@ ABUSIVE = re.compile(
     r"wtf|stfu|screw\s+(?:off|this)|sucks?\s+to\s+be\s+you|bloody\s+hell|hell\s+no)\b"
 )
 
+# Hostility without a swear word: condescension, threats of reports or lawyers, and threats
+# about a bad review ("leave a one-star review and see what happens").
+HOSTILITY = re.compile(
+    r"(?i)\b(?:"
+    r"if\s+you(?:'d|\s+had|\s+would\s+have)\s+(?:just\s+|even\s+)?(?:bothered|cared|taken\s+the\s+time|paid\s+attention)"
+    r"|(?:didn'?t|did\s+not|don'?t|never)\s+(?:even\s+)?bother(?:ed)?\s+to\s+(?:read|look|check)"
+    r"|(?:obviously|clearly|evidently|apparently)\s+(?:didn'?t|did\s+not|never|can'?t|cannot|don'?t)\s+(?:\w+\s+)?read"
+    r"|(?:maybe|try|next\s+time,?)\s+(?:actually\s+)?read(?:ing)?\s+(?:the\s+)?(?:description|listing|size\s+chart|instructions|manual|product\s+page|details)"
+    r"|(?:you|your\s+(?:\w+\s+){0,2}(?:messages|emails|complaints|requests|questions))\s*(?:are|is|'re)\s+"
+    r"(?:becoming\s+|getting\s+|being\s+|such\s+|a\s+real\s+|really\s+)*(?:a\s+|an\s+)?(?:nuisance|pest|headache|annoyance|harassment|tiresome|exhausting)"
+    r"|(?:we|i)(?:'ll|'re|'m|\s+will|\s+shall|\s+are|\s+am)?\s+(?:going\s+to\s+|be\s+|now\s+|definitely\s+)?"
+    r"(?:report(?:ing)?|flag(?:ging)?|sue|suing|ban(?:ning)?|blacklist(?:ing)?|expos(?:e|ing)|ruin(?:ing)?|block(?:ing)?)\s+"
+    r"(?:you|your\s+(?:account|profile|name|reputation))\b"
+    r"|(?:lawyers?|attorneys?|legal\s+(?:team|department)|solicitors?)\s+will\s+(?:be\s+in\s+touch|contact\s+you|deal\s+with|handle\s+(?:this|you))"
+    r"|(?:take|pursue|start|begin|initiate|file)\s+legal\s+(?:action|steps|proceedings)"
+    r"|(?:one|any)\s+more\s+(?:complaints?|messages?|words?|emails?|returns?)\s+(?:\w+\s+){0,3}?and\s+(?:we|i)\b"
+    r"|keep\s+(?:\w+\s+){0,3}like\s+this\s+and\b"
+    r"|wast(?:e|ing)\s+(?:of\s+)?(?:our|my)\s+(?:whole\s+)?(?:afternoon|morning|day|evening|energy|weekend)"
+    r"|read\s+(?:\w+\s+){0,2}properly\s+next\s+time"
+    r"|see\s+what\s+happens|stay\s+away\s+from\s+you|make\s+sure\s+everyone\s+knows"
+    r"|(?:leave|write|post|give)\s+(?:us\s+)?(?:a\s+|an\s+|that\s+)?(?:\w+\s+)?(?:negative|bad|low|poor|1[\s-]star|one[\s-]star|2[\s-]star|two[\s-]star)\s+"
+    r"(?:review|rating|feedback)[^.!?\n]{0,15}\band\s+(?:we(?:'ll|\s+will)?|see|you(?:'ll|\s+will))\b"
+    r")"
+)
+REVIEW_THREAT = re.compile(
+    r"(?i)(?:negative|bad|low|poor|1[\s-]star|one[\s-]star|2[\s-]star|two[\s-]star)\s+(?:review|rating|feedback)"
+    r"[^.!?\n]{0,15}\band\s+(?:we(?:'ll|\s+will)?|see|you(?:'ll|\s+will))\b"
+)
+# Changing or removing a review is manipulation, not a new request for one.
+CHANGE_ASK = re.compile(
+    r"(?i)\b(?:remov|delet|chang|updat|revis|edit|amend|take\s+(?:it|that|this)?\s*down|withdraw|retract|modif|"
+    r"reconsider|bump\w*\s+up|adjust|revisit)"
+)
+
 EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f1e6-\U0001f1ff]+"
     r"|(?<!\w)(?::-?\)|:-?D|;-?\)|<3|:-?P)(?!\w)"
@@ -189,6 +310,22 @@ THANKS_ONLY = re.compile(
     r"|\b(?:your\s+order|it|the\s+(?:item|package|order))\s+(?:has\s+)?(?:been\s+)?(?:shipped|dispatched|sent)\b"
 )
 
+# Sentences that add nothing to a thank-you or a shipping confirmation.
+PLEASANTRY = re.compile(
+    r"(?i)\b(?:thank|thanks|hope|enjoy|have\s+a\s+(?:great|nice|good|lovely|wonderful)|regards|best|cheers|sincerely|"
+    r"team|shipped|dispatched|on\s+its\s+way|in\s+transit|arriv\w*|deliver\w*|track\w*|carrier|ship\w*)\b"
+)
+
+
+def _other_content(text: str) -> bool:
+    """Whether a proactive message says something besides thanks or "it has shipped": a
+    sentence with none of those words and at least four words of its own."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        if len(re.findall(r"[A-Za-z0-9']+", sentence)) >= 4 and not PLEASANTRY.search(sentence):
+            return True
+    return False
+
+
 SUGGESTIONS = {
     "promotion": "Remove the offer; answer only the buyer's question about this order.",
     "review_incentive": "Remove the review request; the marketplace asks for reviews itself.",
@@ -213,8 +350,18 @@ def check_text(text: str, context: Context, in_subject: bool = False) -> list[Fi
             m,
             "Promotions, coupons and cross-selling are not allowed in buyer messages.",
         )
+    for m in CROSS_SELL.finditer(text):
+        if re.search(r"(?i)\bwith\b", m.group(0)):
+            s0, s1 = sentence_bounds(text, m.start(), m.end())
+            before = text[max(s0, m.start() - 12) : m.start()]
+            if INCLUDED.search(text[m.end() : s1]) or re.search(r"(?i)\b(?:it|they)\s+$", before):
+                continue
+        add("promotion", m, "Recommending other products or channels is cross-selling.")
+    for m in OWN_SITE.finditer(text):
+        s0, s1 = sentence_bounds(text, m.start(), m.end())
+        if SELECTION.search(text[s0:s1]):
+            add("promotion", m, "Sending the buyer to the seller's own shop is cross-selling.")
 
-    incentive_hit = False
     for m in REVIEW.finditer(text):
         s0, s1 = sentence_bounds(text, m.start(), m.end())
         sentence = text[s0:s1]
@@ -229,7 +376,6 @@ def check_text(text: str, context: Context, in_subject: bool = False) -> list[Fi
                     SUGGESTIONS["review_incentive"],
                 )
             )
-            incentive_hit = True
     for m in REVIEW_MANIPULATION.finditer(text):
         if not any(
             f.rule == "review_incentive" and f.start < m.end() and m.start() < f.end for f in found
@@ -239,10 +385,7 @@ def check_text(text: str, context: Context, in_subject: bool = False) -> list[Fi
                 m,
                 "Steering reviews (only happy buyers, changing or removing one, asking again) is prohibited.",
             )
-            incentive_hit = True
-    if market == "walmart" and not incentive_hit:
-        for m in REVIEW_REQUEST.finditer(text):
-            add("review_request", m, "Walmart discourages sellers from asking for reviews.")
+    threats = [m.span() for m in REVIEW_THREAT.finditer(text)]
 
     for m in BUYER_DATA.finditer(text):
         if not NEGATED.search(text[max(0, m.start() - 30) : m.start() + 12]):
@@ -256,6 +399,11 @@ def check_text(text: str, context: Context, in_subject: bool = False) -> list[Fi
             m,
             f"Naming another marketplace is not allowed on {market.title()}.",
         )
+        s0, s1 = sentence_bounds(text, m.start(), m.end())
+        if OWN_CHANNEL.search(text[s0:s1]):
+            add(
+                "promotion", m, "Sending the buyer to the seller's shop elsewhere is cross-selling."
+            )
 
     for m in EXTRA_PAYMENT.finditer(text):
         if not NOT_CHARGED.search(text[max(0, m.start() - 20) : m.start()]) and not re.match(
@@ -298,6 +446,43 @@ def check_text(text: str, context: Context, in_subject: bool = False) -> list[Fi
 
     for m in ABUSIVE.finditer(text):
         add("abusive", m, "Abusive or insulting language.")
+    for m in HOSTILITY.finditer(text):
+        add("abusive", m, "Condescension or threats against the buyer are abusive.")
+
+    # On Walmart every review request warns, also one that is an incentive, a gated or a
+    # repeated ask (those block as review_incentive too). Asking to change or remove an
+    # existing review is not a request for a new one, and "leave a bad review and see what
+    # happens" is a threat, not a request.
+    if market == "walmart":
+        requests = [
+            m
+            for m in REVIEW_REQUEST.finditer(text)
+            if not any(s < m.end() + 20 and m.start() < e for s, e in threats)
+        ]
+        for f in [f for f in found if f.rule == "review_incentive"]:
+            if not CHANGE_ASK.search(f.excerpt) and not any(
+                s < f.end and f.start < e for s, e in threats
+            ):
+                found.append(
+                    Finding(
+                        "review_request",
+                        RULES["review_request"].severity,
+                        f.start,
+                        f.end,
+                        f.excerpt,
+                        "Walmart discourages sellers from asking for reviews.",
+                        SUGGESTIONS["review_request"],
+                    )
+                )
+        for m in requests:
+            if not any(
+                f.rule == "review_incentive"
+                and CHANGE_ASK.search(f.excerpt)
+                and f.start < m.end()
+                and m.start() < f.end
+                for f in found
+            ):
+                add("review_request", m, "Walmart discourages sellers from asking for reviews.")
 
     if market == "amazon":
         for m in EMOJI.finditer(text):
@@ -311,9 +496,13 @@ def check_text(text: str, context: Context, in_subject: bool = False) -> list[Fi
             )
         if context.proactive and not in_subject and len(text) < 400:
             thanks = THANKS_ONLY.search(text)
-            if thanks and not re.search(
-                r"(?i)\b(?:question|issue|problem|confirm|need|missing|delay|sorry|return|instruction|invoice|warranty)\b",
-                text,
+            if (
+                thanks
+                and not _other_content(text)
+                and not re.search(
+                    r"(?i)\b(?:question|issue|problem|confirm|need|missing|delay|sorry|return|instruction|invoice|warranty)\b",
+                    text,
+                )
             ):
                 add(
                     "amazon_format",
