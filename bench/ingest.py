@@ -15,6 +15,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -130,7 +131,11 @@ def main() -> int:
     args = parser.parse_args()
     earlier, new = (2_000, 200) if args.smoke else (args.earlier, args.new)
 
-    var_dir = Path(tempfile.mkdtemp(prefix="sellerdesk-bench-ingest-"))
+    # A fresh database each run, removed afterwards (the caller owns the folder).
+    var_dir = Path(
+        os.environ.get("SELLERDESK_BENCH_DIR")
+        or tempfile.mkdtemp(prefix="sellerdesk-bench-ingest-")
+    )
     os.environ["SELLERDESK_VAR_DIR"] = str(var_dir)
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SELLERDESK_CREDENTIALS_KEYS"):
         os.environ.pop(name, None)
@@ -173,4 +178,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    work = tempfile.mkdtemp(prefix="sellerdesk-bench-ingest-")
+    os.environ["SELLERDESK_BENCH_DIR"] = work
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

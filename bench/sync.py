@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -49,7 +50,10 @@ def main() -> int:
     args = parser.parse_args()
     orders = args.orders or (1_000 if args.smoke else 20_000)
 
-    var_dir = Path(tempfile.mkdtemp(prefix="sellerdesk-bench-"))
+    # A fresh database each run, removed afterwards (the caller owns the folder).
+    var_dir = Path(
+        os.environ.get("SELLERDESK_BENCH_DIR") or tempfile.mkdtemp(prefix="sellerdesk-bench-")
+    )
     os.environ["SELLERDESK_VAR_DIR"] = str(var_dir)
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SELLERDESK_CREDENTIALS_KEYS"):
         os.environ.pop(name, None)
@@ -128,4 +132,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    work = tempfile.mkdtemp(prefix="sellerdesk-bench-sync-")
+    os.environ["SELLERDESK_BENCH_DIR"] = work
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -176,7 +176,9 @@ def _thread(
         if referenced
         else {}
     )
-    tokens = keys.tokens()
+    # `pick` tries message ids, then reply tokens, then the sender's tickets: once a stronger
+    # key has matched, the weaker lookups cannot change the answer and are not queried.
+    tokens = keys.tokens() if not by_message_id else []
     by_token = (
         dict(
             Ticket.objects.filter(account=account, reply_token__in=tokens).values_list(
@@ -207,11 +209,16 @@ def _thread(
                 "last_message_at",
             )[:CANDIDATES]
         ]
-        if parsed.from_address
+        if parsed.from_address and not by_message_id and not by_token
         else []
     )
     match = pick(keys, by_message_id=by_message_id, by_token=by_token, same_sender=same_sender)
-    return Ticket.objects.get(pk=match.ticket_id) if match else None
+    if match is None:
+        return None
+    ticket = Ticket.objects.get(pk=match.ticket_id, account=account)
+    # The account is at hand: the deadline refresh reads it, a query saved per message.
+    ticket.account = account
+    return ticket
 
 
 def _link_order(

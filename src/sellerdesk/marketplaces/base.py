@@ -7,10 +7,11 @@ HTTP. Datetimes are timezone-aware UTC; money is ``Decimal`` with its ISO curren
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -129,6 +130,26 @@ class OrderData:
     refunded_total: Decimal
     lines: tuple[OrderLineData, ...]
     order_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawOrder:
+    """An order as the marketplace sent it, mapped to :class:`OrderData` only on demand.
+
+    Mapping is most of the cost of re-reading an order, and a sync re-reads mostly
+    unchanged ones: carrying the raw JSON with a ``fingerprint`` of it lets the store skip
+    the mapping of every order whose stored fingerprint still matches. ``fingerprint`` is
+    a digest of the raw order (and of the mapping's version), computed the same way by
+    every path that fetches orders, so a webhook refresh and a sync agree.
+    """
+
+    order_id: str
+    fingerprint: str
+    raw: Mapping[str, Any]
+    mapper: Callable[[Mapping[str, Any]], OrderData]
+
+    def map(self) -> OrderData:
+        return self.mapper(self.raw)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
-from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, ReturnData
+from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, RawOrder, ReturnData
 
 
 class WindowField(Enum):
@@ -49,10 +49,15 @@ class CursorRepeated(ConnectorError):
 
 
 class Connector(Protocol):
-    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[OrderData]]: ...
+    """Orders come mapped, or raw with a fingerprint (`RawOrder`) so the store can skip
+    mapping those it already holds; `store.upsert_orders` takes either."""
+
+    def order_pages(
+        self, window: Window, *, ship_node_type: str
+    ) -> Iterator[Page[OrderData] | Page[RawOrder]]: ...
 
     def return_pages(self, window: Window) -> Iterator[Page[ReturnData]]: ...
 
-    def get_order(self, order_id: str) -> OrderData: ...
+    def get_order(self, order_id: str) -> OrderData | RawOrder: ...
 
     def close(self) -> None: ...

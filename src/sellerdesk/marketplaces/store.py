@@ -4,12 +4,17 @@ A page of orders costs a handful of queries whatever its size: one to read what 
 or two for buyers, one upsert for the orders, one to learn their ids, one upsert for the
 lines. Orders whose content hash is unchanged are not written at all, which is what makes a
 re-sync of unchanged orders cheap.
+
+An order's `content_hash` is the fingerprint of the raw order the marketplace sent when it
+came as a `RawOrder` (what the sync and webhook refreshes fetch), else the hash of its mapped
+`OrderData`. Comparing raw fingerprints lets an unchanged order skip its mapping as well as
+its write; an order stored under the other kind of hash is simply remapped and rewritten once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -19,7 +24,7 @@ from django.db.models import OuterRef, Subquery
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.customers.models import Customer, CustomerAddress
-from sellerdesk.marketplaces.base import OrderData, ReturnData
+from sellerdesk.marketplaces.base import OrderData, RawOrder, ReturnData
 from sellerdesk.orders.models import Order, OrderLine, Return, ReturnLine
 
 ORDER_FIELDS = [
@@ -116,18 +121,23 @@ def content_hash(item: OrderData | ReturnData) -> str:
     return hashlib.sha256(repr(item).encode()).hexdigest()
 
 
-Item = TypeVar("Item", OrderData, ReturnData)
+def order_hash(order: OrderData | RawOrder) -> str:
+    # A raw order's fingerprint was computed as it was read; nothing is mapped to get it.
+    return order.fingerprint if isinstance(order, RawOrder) else content_hash(order)
+
+
+Item = TypeVar("Item")
 
 
 def _changes(
-    known: dict[str, str], batch: dict[str, Item]
+    known: dict[str, str], batch: Mapping[str, Item], digest_of: Callable[[Item], str]
 ) -> tuple[list[tuple[Item, str]], UpsertCounts]:
     """The items whose content differs from what is stored (each with its new hash, computed
     once), and how many are new, changed and unchanged."""
     changed: list[tuple[Item, str]] = []
     counts = UpsertCounts()
     for key, item in batch.items():
-        digest = content_hash(item)
+        digest = digest_of(item)
         if known.get(key) == digest:
             counts.unchanged += 1
             continue
@@ -240,9 +250,11 @@ def _line_rows(order_id: int, data: OrderData) -> list[OrderLine]:
 
 
 def upsert_orders(
-    account: SellerAccount, orders: Iterable[OrderData], *, now: datetime
+    account: SellerAccount, orders: Iterable[OrderData | RawOrder], *, now: datetime
 ) -> UpsertCounts:
-    batch: dict[str, OrderData] = _latest_by_key(orders, "order_id")
+    """Store `orders`, mapped or raw (see the module docstring); only the raw orders that
+    are new or changed get mapped."""
+    batch: dict[str, OrderData | RawOrder] = _latest_by_key(orders, "order_id")
     if not batch:
         return UpsertCounts()
     with transaction.atomic():
@@ -251,9 +263,13 @@ def upsert_orders(
                 "purchase_order_id", "content_hash"
             )
         )
-        changes, counts = _changes(known, batch)
-        if not changes:
+        found, counts = _changes(known, batch, order_hash)
+        if not found:
             return counts
+        # A MappingError here fails the page like a bad listing always did.
+        changes = [
+            (item.map() if isinstance(item, RawOrder) else item, digest) for item, digest in found
+        ]
         changed = [data for data, _ in changes]
         customer_ids = resolve_customers(
             [(d.buyer_email, d.address_fingerprint, d.shipping_name) for d in changed]
@@ -343,7 +359,7 @@ def upsert_returns(
                 "return_order_id", "content_hash"
             )
         )
-        changes, counts = _changes(known, batch)
+        changes, counts = _changes(known, batch, content_hash)
         if not changes:
             return counts
         changed = [data for data, _ in changes]

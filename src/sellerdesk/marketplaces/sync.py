@@ -18,7 +18,7 @@ from typing import Any
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.lib.clock import Clock, system_clock
-from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, ReturnData
+from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, RawOrder, ReturnData
 from sellerdesk.marketplaces.connector import Connector, QueryTooLarge, Window, WindowField
 from sellerdesk.marketplaces.store import UpsertCounts, upsert_orders, upsert_returns
 from sellerdesk.orders.models import SyncState
@@ -108,7 +108,7 @@ def store_page(
     account: SellerAccount, resource: Resource, page: Page[Any], *, now: datetime
 ) -> UpsertCounts:
     if resource.kind == "orders":
-        orders: tuple[OrderData, ...] = page.items
+        orders: tuple[OrderData | RawOrder, ...] = page.items
         return upsert_orders(account, orders, now=now)
     returns: tuple[ReturnData, ...] = page.items
     return upsert_returns(account, returns, now=now)

@@ -7,7 +7,10 @@ knows about IMAP, SMTP or marketplaces.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import F
 
@@ -24,7 +28,7 @@ from sellerdesk.customers.models import Customer
 from sellerdesk.lib.clock import Clock, system_clock
 from sellerdesk.orders.models import Order
 from sellerdesk.tickets import rules
-from sellerdesk.tickets.deadlines import refresh_deadline, start_deadline
+from sellerdesk.tickets.deadlines import plan_deadline, refresh_deadline, start_deadline
 from sellerdesk.tickets.guard import check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
 
@@ -129,7 +133,7 @@ def _store_message(
         created_at=now,
     )
     if incoming.raw:
-        message.raw.save(f"{message.raw_sha256}.eml", ContentFile(incoming.raw), save=False)
+        _keep_raw(message, incoming.raw)
     message.save()
     for file in incoming.attachments:
         attachment = Attachment(
@@ -145,6 +149,41 @@ def _store_message(
         )
         attachment.save()
     return message
+
+
+def _keep_raw(message: Message, raw: bytes) -> None:
+    """Write the raw source named by its sha256. On the local file system this skips the
+    storage's exists/makedirs/unique-name round trips (several syscalls per message): equal
+    names mean equal bytes, so a duplicate body shares the file already there."""
+    field = message.raw.field
+    name = field.generate_filename(message, f"{message.raw_sha256}.eml")
+    storage = field.storage
+    if isinstance(storage, FileSystemStorage):
+        try:
+            _write_once(storage.path(name), raw, storage.file_permissions_mode)
+        except FileNotFoundError:
+            pass  # a new month's directory: the storage creates it with its permissions
+        else:
+            message.raw.name = name
+            return
+    message.raw.save(name.rsplit("/", 1)[-1], ContentFile(raw), save=False)
+
+
+def _write_once(path: str, data: bytes, mode: int | None) -> None:
+    # Written under a temporary name and linked into place, so a crash mid-write never
+    # leaves a partial file that a later message with the same hash would share.
+    temporary = f"{path}.{uuid.uuid4().hex}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        # An existing file holds the same bytes, stored by an earlier message: shared.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 @atomic
@@ -166,7 +205,7 @@ def open_ticket(
     """A new ticket from its first message. Mail that needs no reply (system notices,
     unmatched bounces, auto-replies) is filed as solved: kept and searchable, not in the way."""
     now = clock.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         account=account,
         kind=kind,
         intent=intent,
@@ -182,6 +221,9 @@ def open_ticket(
         created_at=now,
         last_message_at=incoming.received_at,
     )
+    # The deadline goes in with the insert: saves an UPDATE per new ticket.
+    plan_deadline(ticket, incoming.kind, incoming.received_at, now)
+    ticket.save(force_insert=True)
     message = _store_message(ticket, Message.Direction.INBOUND, incoming, now)
     _event(
         ticket,
@@ -213,9 +255,11 @@ def add_inbound(
     }:
         _event(ticket, "reopened", now, previous_status=ticket.status, message=message.pk)
         changes.update(status=Ticket.Status.OPEN, closed_at=None)
-    _bump(ticket, **changes)
+    # The deadline reads only messages and clock events (not the fields bumped here), so it
+    # is computed first and saved with the bump: one UPDATE of the ticket instead of two.
+    refresh_deadline(ticket, now, save_ticket=False)
+    _bump(ticket, **changes, due_at=ticket.due_at, sla_state=ticket.sla_state)
     _event(ticket, "message_received", now, message=message.pk, kind=incoming.kind)
-    refresh_deadline(ticket, now)
     return message
 
 
@@ -231,9 +275,10 @@ def record_outbound_copy(
     if ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}:
         # As after a reply from here: answered, now waiting on the buyer.
         changes["status"] = Ticket.Status.PENDING
-    _bump(ticket, **changes)
+    # As in add_inbound: the deadline is saved with the bump, one UPDATE instead of two.
+    refresh_deadline(ticket, now, save_ticket=False)
+    _bump(ticket, **changes, due_at=ticket.due_at, sla_state=ticket.sla_state)
     _event(ticket, "replied_elsewhere", now, message=message.pk)
-    refresh_deadline(ticket, now)
     return message
 
 

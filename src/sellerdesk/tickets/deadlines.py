@@ -114,8 +114,15 @@ def _pk(ref: str | None, prefix: str) -> int | None:
 
 
 def store(
-    ticket: Ticket, result: ClockResult, policy: Policy | None, *, fresh: bool = False
+    ticket: Ticket,
+    result: ClockResult,
+    policy: Policy | None,
+    *,
+    fresh: bool = False,
+    save_ticket: bool = True,
 ) -> None:
+    """Store the inquiries, and the deadline on the ticket unless it already holds it (a new
+    ticket inserted with it) or the caller saves it with its own update (`save_ticket`)."""
     if not fresh:
         Inquiry.objects.filter(ticket=ticket).delete()
     Inquiry.objects.bulk_create(
@@ -138,25 +145,45 @@ def store(
             for inquiry in result.inquiries
         ]
     )
-    Ticket.objects.filter(pk=ticket.pk).update(due_at=result.due_at, sla_state=result.state.value)
+    changed = (ticket.due_at, ticket.sla_state) != (result.due_at, result.state.value)
+    if save_ticket and (changed or not fresh):
+        Ticket.objects.filter(pk=ticket.pk).update(
+            due_at=result.due_at, sla_state=result.state.value
+        )
     ticket.due_at, ticket.sla_state = result.due_at, result.state.value
 
 
-def refresh_deadline(ticket: Ticket, now: datetime) -> ClockResult:
-    """Recompute and store the ticket's inquiries and deadline from its whole history."""
+def refresh_deadline(ticket: Ticket, now: datetime, *, save_ticket: bool = True) -> ClockResult:
+    """Recompute and store the ticket's inquiries and deadline from its whole history.
+    With `save_ticket=False` only the instance gets `due_at` / `sla_state`: the caller
+    writes them in the update it makes anyway (one query less per message)."""
     account = ticket.account
     policy = policy_of(ticket, account)
     result = compute(clock_events(ticket), policy, now)
-    store(ticket, result, policy)
+    store(ticket, result, policy, save_ticket=save_ticket)
     return result
+
+
+def _first_events(kind: str, received_at: datetime, ref: str) -> list[ClockEvent]:
+    if kind in OWED_KINDS:
+        return [ClockEvent(EventKind.BUYER_MESSAGE, received_at, ref)]
+    return []
+
+
+def plan_deadline(ticket: Ticket, kind: str, received_at: datetime, now: datetime) -> None:
+    """Set `due_at` / `sla_state` on a ticket not yet inserted, opened by a message of `kind`
+    received at `received_at`, so the insert carries them and `start_deadline` need not
+    update the row. The deadline does not depend on the message's id, unknown yet."""
+    result = compute(
+        _first_events(kind, received_at, "message:new"), policy_of(ticket, ticket.account), now
+    )
+    ticket.due_at, ticket.sla_state = result.due_at, result.state.value
 
 
 def start_deadline(ticket: Ticket, first: Message, now: datetime) -> ClockResult:
     """The deadline of a ticket just opened by `first`: its only history is that message, so
     nothing needs reading back (mail ingestion opens thousands of tickets)."""
-    events = []
-    if first.kind in OWED_KINDS:
-        events.append(ClockEvent(EventKind.BUYER_MESSAGE, first.received_at, f"message:{first.pk}"))
+    events = _first_events(first.kind, first.received_at, f"message:{first.pk}")
     policy = policy_of(ticket, ticket.account)
     result = compute(events, policy, now)
     store(ticket, result, policy, fresh=True)

@@ -17,10 +17,12 @@ import pytest
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.customers.models import Customer, CustomerAddress
 from sellerdesk.marketplaces import sync
-from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, ReturnData
+from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, RawOrder, ReturnData
 from sellerdesk.marketplaces.connector import QueryTooLarge, Window
 from sellerdesk.marketplaces.running import AccountBusy, lease_name, run_sync
+from sellerdesk.marketplaces.store import upsert_orders
 from sellerdesk.marketplaces.sync import SyncReport
+from sellerdesk.marketplaces.walmart import mapping
 from sellerdesk.marketplaces.walmart.client import ShipmentLine, WalmartClient
 from sellerdesk.marketplaces.walmart.connector import WalmartConnector
 from sellerdesk.marketplaces.walmart.emulator import catalog as cat
@@ -208,6 +210,57 @@ def test_second_incremental_and_full_runs_change_nothing(
     assert clock.now() == first_mark + timedelta(seconds=240)
 
 
+def test_an_unchanged_resync_maps_no_order_and_a_changed_one_is_mapped_and_stored(
+    start_emulator: StartEmulator,
+    clock: SharedClock,
+    account: SellerAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handle = start_emulator(seed=29, orders=300)
+    state = handle.emulator.state
+    assert run_sync(account, connector=emulator_connector(handle, clock), clock=clock).ok
+    mapped: list[str] = []
+    real_map_order = mapping.map_order
+
+    def counting_map_order(raw: Any) -> OrderData:
+        order = real_map_order(raw)
+        mapped.append(order.order_id)
+        return order
+
+    monkeypatch.setattr(mapping, "map_order", counting_map_order)
+    clock.advance(120)
+
+    unchanged = run_sync(
+        account, full=True, connector=emulator_connector(handle, clock), clock=clock
+    )
+
+    assert unchanged.ok
+    assert figures(unchanged)["orders"]["unchanged"] == figures(unchanged)["orders"]["fetched"]
+    assert mapped == []  # unchanged fingerprints: no order was even mapped
+
+    # A webhook refresh fingerprints a fetched order as the listing does: nothing to write.
+    order = next(
+        o
+        for o in state.orders
+        if o.ship_node == "SellerFulfilled" and any(ln.tracking_number for ln in o.lines)
+    )
+    connector = emulator_connector(handle, clock)
+    refreshed = upsert_orders(account, [connector.get_order(order.po)], now=clock.now())
+    assert (refreshed.unchanged, mapped) == (1, [])
+
+    correct_tracking(state, order, "1ZFINGERPRINT0001")
+    clock.advance(120)
+    changed = run_sync(account, full=True, connector=emulator_connector(handle, clock), clock=clock)
+
+    assert changed.ok
+    assert mapped == [order.po]
+    assert figures(changed)["orders"]["updated"] == 1
+    assert "1ZFINGERPRINT0001" in OrderLine.objects.filter(
+        order__purchase_order_id=order.po
+    ).values_list("tracking_number", flat=True)
+    assert_db_equals_emulator(account, state)
+
+
 # --- changes on Walmart's side ------------------------------------------------------------
 
 
@@ -393,13 +446,13 @@ class OrdersDown:
     def __init__(self, inner: WalmartConnector) -> None:
         self.inner = inner
 
-    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[OrderData]]:
+    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[RawOrder]]:
         raise ConnectorError("orders API unavailable", permanent=False, code="SYSTEM_ERROR")
 
     def return_pages(self, window: Window) -> Iterator[Page[ReturnData]]:
         return self.inner.return_pages(window)
 
-    def get_order(self, order_id: str) -> OrderData:
+    def get_order(self, order_id: str) -> RawOrder:
         return self.inner.get_order(order_id)
 
     def close(self) -> None:
@@ -437,7 +490,7 @@ class WindowLog:
         self.refused: list[tuple[str, Window]] = []
         self.served: dict[tuple[str, Window], int] = {}
 
-    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[OrderData]]:
+    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[RawOrder]]:
         key = (ship_node_type, window)
         try:
             for page in self.inner.order_pages(window, ship_node_type=ship_node_type):
@@ -450,7 +503,7 @@ class WindowLog:
     def return_pages(self, window: Window) -> Iterator[Page[ReturnData]]:
         return self.inner.return_pages(window)
 
-    def get_order(self, order_id: str) -> OrderData:
+    def get_order(self, order_id: str) -> RawOrder:
         return self.inner.get_order(order_id)
 
     def close(self) -> None:

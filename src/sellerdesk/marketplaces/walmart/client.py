@@ -19,16 +19,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 
-from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, ReturnData
+from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, RawOrder, ReturnData
 from sellerdesk.marketplaces.walmart.errors import WalmartAPIError
 from sellerdesk.marketplaces.walmart.mapping import (
     map_order,
     map_orders_page,
+    map_raw_orders_page,
     map_returns_page,
+    raw_order,
 )
 from sellerdesk.marketplaces.walmart.wire import (
     InventoryData,
@@ -44,6 +46,23 @@ PRODUCTION_URL = "https://marketplace.walmartapis.com"
 SANDBOX_URL = "https://sandbox.walmartapis.com"
 SHIP_NODE_TYPES = ("SellerFulfilled", "WFSFulfilled", "3PLFulfilled")
 MAX_LIMIT = 200
+
+
+class OrderFilters(TypedDict, total=False):
+    """The keyword arguments of the order listings; see `WalmartClient._orders_body`."""
+
+    cursor: str | None
+    created_start: datetime | None
+    created_end: datetime | None
+    last_modified_start: datetime | None
+    last_modified_end: datetime | None
+    status: str | None
+    ship_node_type: str
+    sku: str | None
+    purchase_order_id: str | None
+    customer_order_id: str | None
+    limit: int
+    product_info: bool
 
 
 class WalmartClient:
@@ -229,7 +248,22 @@ class WalmartClient:
 
     # --- orders ------------------------------------------------------------------------
 
-    def list_orders(
+    def list_orders(self, **filters: Unpack[OrderFilters]) -> Page[OrderData]:
+        """One page of ``GET /v3/orders``, mapped."""
+        body = self._orders_body(**filters)
+        if body is None:
+            return Page(items=(), next_cursor=None, total_count=0)
+        return map_orders_page(body)
+
+    def list_raw_orders(self, **filters: Unpack[OrderFilters]) -> Page[RawOrder]:
+        """One page of ``GET /v3/orders`` with its orders left raw and fingerprinted, so the
+        sync maps only the orders it has not stored already (see `RawOrder`)."""
+        body = self._orders_body(**filters)
+        if body is None:
+            return Page(items=(), next_cursor=None, total_count=0)
+        return map_raw_orders_page(body)
+
+    def _orders_body(
         self,
         *,
         cursor: str | None = None,
@@ -244,9 +278,10 @@ class WalmartClient:
         customer_order_id: str | None = None,
         limit: int = MAX_LIMIT,
         product_info: bool = True,
-    ) -> Page[OrderData]:
-        """One page of ``GET /v3/orders``. With ``cursor`` every filter is ignored: Walmart's
-        cursor already carries the query, and the next page is the path plus the cursor."""
+    ) -> Any:
+        """The answer of ``GET /v3/orders``, or ``None`` for no orders. With ``cursor`` every
+        filter is ignored: Walmart's cursor already carries the query, and the next page is
+        the path plus the cursor."""
         if cursor is not None:
             body = self._send(
                 "GET", self._cursor_url("/v3/orders", cursor), empty_on_not_found=True
@@ -275,9 +310,7 @@ class WalmartClient:
             }
             params.update({k: v for k, v in strings.items() if v})
             body = self._send("GET", "/v3/orders", params=params, empty_on_not_found=True)
-        if body is None:
-            return Page(items=(), next_cursor=None, total_count=0)
-        return map_orders_page(body)
+        return body
 
     def iter_orders(self, **filters: Any) -> Iterator[OrderData]:
         """Every order matching ``filters`` (those of :meth:`list_orders`), page after page."""
@@ -312,6 +345,14 @@ class WalmartClient:
     def get_order(self, purchase_order_id: str, *, product_info: bool = True) -> OrderData:
         params = {"productInfo": "true"} if product_info else None
         return map_order(self._send("GET", f"/v3/orders/{purchase_order_id}", params=params))
+
+    def get_raw_order(self, purchase_order_id: str, *, product_info: bool = True) -> RawOrder:
+        """One order raw and fingerprinted exactly as the sync's listing pages fingerprint
+        it, so an order refreshed by a webhook is not rewritten again by the next sync."""
+        params = {"productInfo": "true"} if product_info else None
+        return raw_order(
+            self._send("GET", f"/v3/orders/{purchase_order_id}", params=params), "order"
+        )
 
     def acknowledge(self, purchase_order_id: str) -> OrderData:
         return map_order(self._send("POST", f"/v3/orders/{purchase_order_id}/acknowledge"))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sellerdesk.accounts.models import SellerAccount
-from sellerdesk.marketplaces.base import ConnectorError, OrderData, Page, ReturnData
+from sellerdesk.marketplaces.base import ConnectorError, Page, RawOrder, ReturnData
 from sellerdesk.marketplaces.connector import CursorRepeated, QueryTooLarge, Window, WindowField
 from sellerdesk.marketplaces.walmart.client import WalmartClient
 from sellerdesk.marketplaces.walmart.errors import WalmartAPIError
@@ -51,14 +51,15 @@ class WalmartConnector:
             )
         )
 
-    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[OrderData]]:
+    def order_pages(self, window: Window, *, ship_node_type: str) -> Iterator[Page[RawOrder]]:
+        # Raw pages: the store maps only the orders whose fingerprint it does not have.
         if window.field is WindowField.CREATED:
             filters = {"created_start": window.start, "created_end": window.end}
         else:
             filters = {"last_modified_start": window.start, "last_modified_end": window.end}
         try:
             yield from pages(
-                self.client.list_orders,
+                self.client.list_raw_orders,
                 {**filters, "ship_node_type": ship_node_type, "product_info": True},
             )
         except WalmartAPIError as error:
@@ -73,8 +74,9 @@ class WalmartConnector:
             filters = {"last_modified_start": window.start, "last_modified_end": window.end}
         yield from pages(self.client.list_returns, filters)
 
-    def get_order(self, order_id: str) -> OrderData:
-        return self.client.get_order(order_id)
+    def get_order(self, order_id: str) -> RawOrder:
+        # Raw like the listing pages, so a refreshed order and a synced one fingerprint alike.
+        return self.client.get_raw_order(order_id)
 
     def close(self) -> None:
         self.client.close()

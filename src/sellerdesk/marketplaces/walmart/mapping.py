@@ -8,6 +8,7 @@ optional fields map to ``None`` or zero; a missing or malformed *required* field
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from sellerdesk.marketplaces.base import (
     OrderData,
     OrderLineData,
     Page,
+    RawOrder,
     ReturnData,
     ReturnLineData,
     TrackingEventData,
@@ -437,15 +439,58 @@ def _total(meta: Mapping[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def map_orders_page(raw: Mapping[str, Any]) -> Page[OrderData]:
-    """Map a ``GET /v3/orders`` answer (``{"list": {"meta", "elements": {"order": []}}}``)."""
+# Part of every order fingerprint. Bump it whenever `map_order` maps the same JSON
+# differently (a field newly read, a rule changed): every stored fingerprint then differs, so
+# the next sync remaps and rewrites each order once instead of keeping stale mappings.
+MAPPING_VERSION = b"walmart-order-1:"
+
+
+def order_fingerprint(order: Mapping[str, Any]) -> str:
+    """sha256 hex of an (unwrapped) raw order as decoded from JSON, and `MAPPING_VERSION`.
+
+    A pickle is a faithful serialisation of decoded JSON (str, int, float, bool, None, list,
+    dict in their received key order) and measured about twice as fast as ``json.dumps`` or
+    ``repr``, which matters since a sync fingerprints every order it reads. Its bytes also
+    reflect which equal strings are one object (memo references); ``json.loads`` shares
+    equal keys within a document and nothing else, so the same order decodes to the same
+    bytes from a listing and from a single-order fetch. Should bytes ever differ for equal
+    content (another Python, another decoder), the only cost is one needless rewrite: the
+    fingerprint only decides whether a write may be skipped, and unequal content never
+    pickles to equal bytes.
+    """
+    return hashlib.sha256(MAPPING_VERSION + pickle.dumps(order, protocol=5)).hexdigest()
+
+
+def raw_order(raw: Any, path: str) -> RawOrder:
+    """One order (bare or wrapped) kept raw, with its id and fingerprint; see `RawOrder`."""
+    order = unwrap_order(_obj(raw, path))
+    return RawOrder(
+        order_id=_req_str(order, "purchaseOrderId", ""),
+        fingerprint=order_fingerprint(order),
+        raw=order,
+        mapper=map_order,
+    )
+
+
+def _order_elements(raw: Mapping[str, Any]) -> tuple[Sequence[Any], Mapping[str, Any]]:
     listing = _obj(_obj(raw, "response").get("list"), "list")
     meta = _opt_obj(listing, "meta", "list")
     elements = _opt_obj(listing, "elements", "list")
-    orders = tuple(
-        map_order(_obj(o, f"list.elements.order[{i}]"))
-        for i, o in enumerate(_list(elements.get("order"), "list.elements.order"))
-    )
+    return _list(elements.get("order"), "list.elements.order"), meta
+
+
+def map_raw_orders_page(raw: Mapping[str, Any]) -> Page[RawOrder]:
+    """A ``GET /v3/orders`` answer with its orders left raw, for the sync to map only those
+    it has not stored already."""
+    elements, meta = _order_elements(raw)
+    orders = tuple(raw_order(o, f"list.elements.order[{i}]") for i, o in enumerate(elements))
+    return Page(items=orders, next_cursor=_cursor(meta), total_count=_total(meta))
+
+
+def map_orders_page(raw: Mapping[str, Any]) -> Page[OrderData]:
+    """Map a ``GET /v3/orders`` answer (``{"list": {"meta", "elements": {"order": []}}}``)."""
+    elements, meta = _order_elements(raw)
+    orders = tuple(map_order(_obj(o, f"list.elements.order[{i}]")) for i, o in enumerate(elements))
     return Page(items=orders, next_cursor=_cursor(meta), total_count=_total(meta))
 
 
