@@ -7,10 +7,7 @@ knows about IMAP, SMTP or marketplaces.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +15,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import F
 
@@ -31,6 +27,7 @@ from sellerdesk.tickets import rules
 from sellerdesk.tickets.deadlines import plan_deadline, refresh_deadline, start_deadline
 from sellerdesk.tickets.guard import check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
+from sellerdesk.tickets.raw_storage import keep_raw
 
 # Temporary SMTP failures are retried with growing gaps; after this many the reply is marked
 # failed and shown, since a reply days late is worse than an agent knowing it did not go.
@@ -133,7 +130,7 @@ def _store_message(
         created_at=now,
     )
     if incoming.raw:
-        _keep_raw(message, incoming.raw)
+        keep_raw(message, incoming.raw)
     message.save()
     for file in incoming.attachments:
         attachment = Attachment(
@@ -149,41 +146,6 @@ def _store_message(
         )
         attachment.save()
     return message
-
-
-def _keep_raw(message: Message, raw: bytes) -> None:
-    """Write the raw source named by its sha256. On the local file system this skips the
-    storage's exists/makedirs/unique-name round trips (several syscalls per message): equal
-    names mean equal bytes, so a duplicate body shares the file already there."""
-    field = message.raw.field
-    name = field.generate_filename(message, f"{message.raw_sha256}.eml")
-    storage = field.storage
-    if isinstance(storage, FileSystemStorage):
-        try:
-            _write_once(storage.path(name), raw, storage.file_permissions_mode)
-        except FileNotFoundError:
-            pass  # a new month's directory: the storage creates it with its permissions
-        else:
-            message.raw.name = name
-            return
-    message.raw.save(name.rsplit("/", 1)[-1], ContentFile(raw), save=False)
-
-
-def _write_once(path: str, data: bytes, mode: int | None) -> None:
-    # Written under a temporary name and linked into place, so a crash mid-write never
-    # leaves a partial file that a later message with the same hash would share.
-    temporary = f"{path}.{uuid.uuid4().hex}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        # An existing file holds the same bytes, stored by an earlier message: shared.
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        os.unlink(temporary)
 
 
 @atomic
