@@ -29,3 +29,14 @@ def time_left(due_at: datetime | None) -> str:
         return ""
     seconds = (due_at - system_clock.now()).total_seconds()
     return f"{_span(seconds)} left" if seconds >= 0 else f"overdue {_span(seconds)}"
+
+
+@register.filter
+def sla_state_now(ticket: object) -> str:
+    """The ticket's deadline state as of this moment: the sweep stores it once a minute, so a
+    deadline that passed since then already reads as breached."""
+    due_at = getattr(ticket, "due_at", None)
+    stored = str(getattr(ticket, "sla_state", "none"))
+    if due_at is not None and due_at < system_clock.now():
+        return "breached"
+    return stored
