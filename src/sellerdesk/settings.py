@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sellerdesk.compliance",
     "sellerdesk.analytics",
     "sellerdesk.workspace",
+    "sellerdesk.realtime",
     "sellerdesk.demo",
 ]
 
@@ -71,6 +72,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sellerdesk.urls"
+WEBSOCKET_URLPATTERNS = "sellerdesk.realtime.routing.websocket_urlpatterns"
 ASGI_APPLICATION = "sellerdesk.asgi.application"
 
 TEMPLATES = [

@@ -27,7 +27,26 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 def build_application(*, run_consumer: bool) -> ASGIApp:
     django_app = get_asgi_application()
-    router = ProtocolTypeRouter({"http": django_app})
+    # Imported after Django is set up: the consumers import models.
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import URLRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    # Named in settings, as ROOT_URLCONF is for pages: the routes belong to the top layer.
+    websocket_urlpatterns = import_string(settings.WEBSOCKET_URLPATTERNS)
+
+    router = ProtocolTypeRouter(
+        {
+            "http": django_app,
+            # Session auth as for pages, and only from our own origin: a page elsewhere
+            # cannot open a socket with the agent's cookies.
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

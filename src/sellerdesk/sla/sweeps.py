@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from sellerdesk.accounts.models import SellerAccount
+from sellerdesk.lib.events import publish_after_commit, user_group
 from sellerdesk.sla.clock import SlaState, time_left
 from sellerdesk.team.models import Notification, Role, TeamMember
 from sellerdesk.tickets.deadlines import policy_of
@@ -92,6 +93,9 @@ def announce(ticket: Ticket, state: str, now: datetime) -> int:
             )
         )
     Notification.objects.bulk_create(rows)
+    for row in rows:
+        if row.user_id is not None:
+            publish_after_commit(user_group(row.user_id), {"type": "notifications.changed"})
     return len(rows)
 
 

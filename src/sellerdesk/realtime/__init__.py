@@ -1,0 +1,1 @@
+"""Websocket consumers: what browsers hear without reloading (the notification bell first)."""
