@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.team.models import Role, TeamMember
@@ -47,3 +47,8 @@ def get_account_for_user(user: AnyUser, account_id: int) -> SellerAccount:
         return visible_accounts(user).get(pk=account_id)
     except SellerAccount.DoesNotExist:
         raise Http404("No such seller account.") from None
+
+
+def acting(request: HttpRequest) -> User:
+    """The signed-in user, for views behind `login_required` (which guarantees one)."""
+    return cast(User, request.user)

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +10,7 @@ from sellerdesk.lib.crypto import CredentialsKeyError
 from sellerdesk.orders.models import SyncState
 from sellerdesk.orders.queries import account_summaries, recent_orders
 from sellerdesk.team import access
+from sellerdesk.team.access import acting
 from sellerdesk.team.models import Notification
 
 
@@ -50,11 +48,6 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "orders": recent_orders(account),
         },
     )
-
-
-def acting(request: HttpRequest) -> User:
-    """The signed-in user (the views using it are behind login_required)."""
-    return cast(User, request.user)
 
 
 @login_required

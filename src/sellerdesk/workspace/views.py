@@ -3,8 +3,6 @@ through `tickets.access`, so a ticket of another account is a 404."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -19,6 +17,7 @@ from sellerdesk.mail.classify import Intent
 from sellerdesk.mail.tasks import send_now
 from sellerdesk.orders.models import Order
 from sellerdesk.team import access as team_access
+from sellerdesk.team.access import acting
 from sellerdesk.tickets import actions
 from sellerdesk.tickets.access import get_ticket_for_user, visible_tickets
 from sellerdesk.tickets.guard import check_reply
@@ -33,17 +32,13 @@ ACTIVE = [
 PAGE_SIZE = 100
 
 # Mail HTML is shown only inside a sandboxed frame: no scripts, no same-origin access, no
-# forms; and the page itself allows no script, so even a sanitizer miss cannot run code.
+# forms. The page itself runs only our own script files (htmx, the live bell) and never an
+# inline script, so even a sanitizer miss in a buyer's HTML cannot run code here.
 TICKET_PAGE_CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "style-src 'self' 'unsafe-inline'; "
     "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-
-
-def acting(request: HttpRequest) -> User:
-    """The signed-in user (every view here is behind login_required)."""
-    return cast(User, request.user)
 
 
 @login_required
