@@ -104,7 +104,7 @@ class OrderLineData:
 class OrderData:
     """An order (Walmart: a purchase order) with its lines and buyer hints.
 
-    ``buyer_email`` is ``None`` while the marketplace shows a placeholder instead of the
+    ``buyer_email`` is ``None`` while the marketplace shows a stand-in address instead of the
     relay address. ``address_fingerprint`` identifies a shipping destination without
     keeping a second copy of the address for matching.
     """

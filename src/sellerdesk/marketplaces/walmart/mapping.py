@@ -204,7 +204,7 @@ def address_fingerprint(address: Address) -> str:
 
 
 def relay_email(raw: str | None) -> str | None:
-    """The buyer's relay address, or ``None`` while Walmart shows a placeholder."""
+    """The buyer's relay address, or ``None`` while Walmart shows a stand-in address."""
     if not raw:
         return None
     email = raw.strip().lower()
