@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
 
-from sellerdesk.lib.clock import system_clock
-from sellerdesk.lib.events import user_group
+from sellerdesk.lib.clock import FrozenClock, system_clock
+from sellerdesk.lib.events import publish_after_commit, user_group
 from sellerdesk.realtime.consumers import NotificationsConsumer
+from sellerdesk.sla import sweeps
 from sellerdesk.team.models import Notification, Role
-from tests.factories import make_member
+from sellerdesk.tickets import actions
+from sellerdesk.tickets.actions import IncomingMessage
+from tests.factories import make_account, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,30 +93,61 @@ def test_an_anonymous_socket_is_refused() -> None:
     assert code == 4401
 
 
-def test_the_sweep_pushes_to_the_users_it_notifies() -> None:
-    # publish_after_commit sends through the channel layer once the sweep's transaction
-    # commits; a socket joined to the user's group hears it.
-    from django.db import transaction
+def test_the_sweep_pushes_to_the_users_it_notifies(settings: object, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    account = make_account("Acme")
+    bob = make_member("bob", Role.AGENT, [account])
+    # A Walmart message 47 hours old: one hour left, so the sweep finds it at risk.
+    clock = FrozenClock(system_clock.now() - timedelta(hours=47))
+    actions.open_ticket(
+        account=account,
+        incoming=IncomingMessage(
+            kind="buyer_walmart",
+            sender="0a1b@relay.walmart.com",
+            sender_name="Jane",
+            recipients=[],
+            subject="Where is my order?",
+            text="Where is it?",
+            new_text="Where is it?",
+            html="",
+            truncated=False,
+            message_id="stream-1@relay",
+            in_reply_to="",
+            references=[],
+            received_at=clock.now(),
+            raw=b"raw",
+        ),
+        kind="buyer_walmart",
+        intent="where_is_my_order",
+        relay_address="0a1b@relay.walmart.com",
+        customer=None,
+        order=None,
+        order_number="",
+        needs_reply=True,
+        one_hour_deadline=False,
+        clock=clock,
+    )
 
-    from sellerdesk.lib.events import publish_after_commit
-
-    bob = make_member("bob", Role.AGENT)
-
-    async def listen() -> object:
+    async def listen() -> tuple[object, bool]:
         communicator = WebsocketCommunicator(NotificationsConsumer.as_asgi(), "/ws/notifications/")
         communicator.scope["user"] = bob
         await communicator.connect()
         await communicator.receive_json_from(timeout=5)
-        from channels.db import database_sync_to_async
 
-        def publish() -> None:
-            with transaction.atomic():
-                note(bob)
+        def rolled_back_publish() -> None:
+            # An event of a transaction that rolls back is never sent.
+            with contextlib.suppress(RuntimeError), transaction.atomic():
                 publish_after_commit(user_group(bob.pk), {"type": "notifications.changed"})
+                raise RuntimeError("rolled back")
 
-        await database_sync_to_async(publish)()
+        await database_sync_to_async(rolled_back_publish)()
+        silent = await communicator.receive_nothing(timeout=0.3)
+        await database_sync_to_async(sweeps.sweep)(system_clock.now())
         message = await communicator.receive_json_from(timeout=5)
         await communicator.disconnect()
-        return message
+        return message, silent
 
-    assert async_to_sync(listen)() == {"type": "unread", "count": 1}
+    message, silent = async_to_sync(listen)()
+    assert silent is True
+    assert message == {"type": "unread", "count": 1}
+    assert Notification.objects.get().kind == "deadline_at_risk"

@@ -73,15 +73,21 @@ def _chart_data(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _figures_for(request: HttpRequest) -> tuple[Role, int, str, dict[str, Any]]:
+    """The figures a request asks for, over the accounts its user may see (the dashboard
+    and its CSV export show the same numbers)."""
+    role, account_ids = _scope(request)
+    days, by = _parameters(request)
+    return role, days, by, figures(account_ids, days=days, now=timezone.now(), by=by)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    role, account_ids = _scope(request)
     try:
-        days, by = _parameters(request)
+        role, days, by, data = _figures_for(request)
     except BadParameter as error:
         return HttpResponseBadRequest(str(error))
-    data = figures(account_ids, days=days, now=timezone.now(), by=by)
     rate = data["response_rate"]
     return render(
         request,
@@ -104,12 +110,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    _, account_ids = _scope(request)
     try:
-        days, by = _parameters(request)
+        _, days, by, data = _figures_for(request)
     except BadParameter as error:
         return HttpResponseBadRequest(str(error))
-    data = figures(account_ids, days=days, now=timezone.now(), by=by)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="sellerdesk-figures-{days}d-by-{by}.csv"'
