@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -55,3 +57,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}: {self.text[:40]}"
+
+
+class TeamSettings(models.Model):
+    """Team-wide settings an admin changes (one row; `TeamSettings.load()` reads it).
+
+    The buyer tiers and problem-buyer flag use these thresholds across all of the seller's
+    accounts; `claim_assigns` decides whether the first agent to type on an unassigned
+    ticket becomes its assignee or is only shown to the others as replying."""
+
+    claim_assigns = models.BooleanField(
+        default=False,
+        help_text="Assign an unassigned ticket to the first agent who starts typing a reply.",
+    )
+    returning_buyer_orders = models.PositiveSmallIntegerField(
+        default=2, help_text="Orders from which a buyer counts as returning."
+    )
+    loyal_buyer_orders = models.PositiveSmallIntegerField(
+        default=5, help_text="Orders from which a buyer counts as loyal."
+    )
+    loyal_buyer_spend = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("500"),
+        help_text="Spend from which a buyer counts as loyal, whatever the number of orders.",
+    )
+    problem_buyer_returns_30d = models.PositiveSmallIntegerField(
+        default=3, help_text="Returns and refunds in 30 days that flag a problem buyer."
+    )
+    problem_buyer_cases_30d = models.PositiveSmallIntegerField(
+        default=2, help_text="Cases and escalations in 30 days that flag a problem buyer."
+    )
+
+    def __str__(self) -> str:
+        return "team settings"
+
+    @classmethod
+    def load(cls) -> TeamSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -95,9 +95,25 @@ class Ticket(models.Model):
         max_length=10, default="none", help_text="The state last announced (alerts go once)."
     )
     root_cause = models.CharField(max_length=40, blank=True)
+    snoozed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Hidden from the inbox until then; a buyer message or a deadline at risk wakes it.",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text="The ticket this one was merged into; later mail to it follows there.",
+    )
 
     class Meta:
         indexes = [
+            # The inbox: active tickets, least time left first.
+            models.Index(fields=["status", "due_at", "id"]),
             models.Index(fields=["account", "status", "-last_message_at"]),
             models.Index(fields=["relay_address", "-last_message_at"]),
             models.Index(fields=["account", "created_at"]),
@@ -260,3 +276,90 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"inquiry on #{self.ticket_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Note(models.Model):
+    """An internal note on a ticket: seen by the team only, never sent, never an answer to
+    the buyer (it neither stops nor starts a reply deadline). An @mention notifies the
+    teammate named."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    text = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"note on #{self.ticket_id}"
+
+
+# The starter taxonomy every account gets; admins rename, add and retire entries per account.
+DEFAULT_ROOT_CAUSES: tuple[tuple[str, str], ...] = (
+    ("damaged_in_shipping", "Damaged in shipping"),
+    ("wrong_item_sent", "Wrong item sent"),
+    ("late_delivery", "Late delivery"),
+    ("lost_in_transit", "Lost in transit"),
+    ("not_as_described", "Not as described"),
+    ("missing_parts", "Missing parts"),
+    ("buyer_remorse", "Buyer remorse"),
+    ("address_issue", "Address issue"),
+    ("pre_sale_question", "Pre-sale question"),
+    ("other", "Other"),
+)
+
+
+class RootCause(models.Model):
+    """One entry of an account's root-cause taxonomy. Closing a ticket needs one, so that
+    per-SKU analytics can say why buyers write. Retired entries stay for old tickets."""
+
+    account = models.ForeignKey(SellerAccount, on_delete=models.CASCADE, related_name="root_causes")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "code"], name="root_cause_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Draft(models.Model):
+    """What an agent has typed on a ticket and not sent, saved on the server as they type so
+    that a reload or a crash loses nothing. A reply held back by the reply guard (the ticket
+    changed since the agent loaded it) waits here too, with `held_reason` set.
+
+    `base_version` is the ticket version the agent had seen when they last typed."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        NOTE = "note", "Note"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="drafts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    text = models.TextField(blank=True)
+    base_version = models.PositiveIntegerField(default=0)
+    held_reason = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "author", "kind"], name="one_draft_per_agent_and_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft on #{self.ticket_id} by {self.author_id}"

@@ -22,6 +22,7 @@ from sellerdesk.tickets import actions
 from sellerdesk.tickets.access import get_ticket_for_user, visible_tickets
 from sellerdesk.tickets.guard import check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket
+from sellerdesk.workspace.panels import panel_context
 
 ACTIVE = [
     Ticket.Status.NEW,
@@ -103,6 +104,7 @@ def ticket_page(
             "draft": draft,
             "guard": guard_context(draft, verdict) if verdict else None,
             "may_override": acting(request).has_perm("tickets.override_compliance"),
+            **panel_context(ticket, acting(request)),
         },
         status=status,
     )
