@@ -98,12 +98,25 @@ def _event(
 
 
 def _bump(ticket: Ticket, **fields: Any) -> None:
-    """Save changed fields and move the version on (stale views detect it)."""
+    """Save changed fields and move the conversation version on.
+
+    `Ticket.version` counts changes to the conversation (a message in, a reply, a note, a
+    merge, move or split): the reply guard holds back a reply or status change made from a
+    view older than that. Changes that do not alter what the buyer said or was told
+    (status, intent, assignee, tags, order link) use `_save` and leave open views current.
+    """
     for name, value in fields.items():
         setattr(ticket, name, value)
     Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **fields)
     # Local copy only; the guard against stale views compares against the database.
     ticket.version += 1
+
+
+def _save(ticket: Ticket, **fields: Any) -> None:
+    """Save changed fields without moving the conversation version (see `_bump`)."""
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    Ticket.objects.filter(pk=ticket.pk).update(**fields)
 
 
 def _store_message(
@@ -346,7 +359,7 @@ def set_status(
         return
     now = clock.now()
     previous = ticket.status
-    _bump(ticket, status=status, closed_at=now if status == Ticket.Status.CLOSED else None)
+    _save(ticket, status=status, closed_at=now if status == Ticket.Status.CLOSED else None)
     _event(ticket, "status_changed", now, actor=actor, previous=previous, status=status)
     refresh_deadline(ticket, now)
 
@@ -359,7 +372,7 @@ def set_intent(
         return
     now = clock.now()
     previous = ticket.intent
-    _bump(ticket, intent=intent)
+    _save(ticket, intent=intent)
     _event(ticket, "intent_changed", now, actor=actor, previous=previous, intent=intent)
 
 
@@ -380,7 +393,7 @@ def link_order(
         changes["order_number"] = order.purchase_order_id
         if ticket.customer_id is None and order.customer_id is not None:
             changes["customer_id"] = order.customer_id
-    _bump(ticket, **changes)
+    _save(ticket, **changes)
     _event(
         ticket,
         "order_linked",
@@ -452,7 +465,7 @@ def mark_failed(outbox: Outbox, *, error: str, now: datetime) -> None:
     ticket = outbox.message.ticket
     # The buyer is still waiting: a failed reply leaves the ticket open for an agent.
     if ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
-        _bump(ticket, status=Ticket.Status.OPEN)
+        _save(ticket, status=Ticket.Status.OPEN)
     _event(ticket, "reply_failed", now, message=outbox.message_id, error=error[:500])
     refresh_deadline(ticket, now)
 
