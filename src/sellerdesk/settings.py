@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "sellerdesk.mail",
     "sellerdesk.sla",
     "sellerdesk.compliance",
+    "sellerdesk.snippets",
+    "sellerdesk.search",
     "sellerdesk.analytics",
     "sellerdesk.workspace",
     "sellerdesk.realtime",
@@ -100,7 +102,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
-LOGIN_REDIRECT_URL = "home"
+# Agents start their day in the inbox (the accounts overview stays one click away).
+LOGIN_REDIRECT_URL = "ticket_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

@@ -214,3 +214,20 @@ def test_a_delivered_claim_blocks_only_when_the_order_has_not_shipped() -> None:
     unshipped = Context("amazon", order=OrderFacts(carriers=("UPS",), shipped=False))
     assert check(text, shipped).verdict == "ok"
     assert check(text, unshipped).verdict == "block"
+
+
+def test_the_orders_own_number_is_not_taken_for_a_tracking_number_before_shipping() -> None:
+    # Walmart customer order numbers are 15 digits, the shape of a FedEx tracking number.
+    order = OrderFacts(shipped=False, order_numbers=("1817264512345", "200012345678901"))
+    text = "Your order 200012345678901 is cancelled as you asked."
+    assert check(text, Context("walmart", order=order)).verdict == "ok"
+    stranger = "Your tracking number is 200098765432109."
+    assert [f.rule for f in check(stranger, Context("walmart", order=order)).findings] == [
+        "misleading"
+    ]
+
+
+def test_walmarts_dhl_ecommerce_carrier_makes_its_dhl_link_legitimate() -> None:
+    order = OrderFacts(carriers=("DHL Ecommerce - US",), shipped=True)
+    text = "Track it here: https://www.dhl.com/us-en/home/tracking.html?tracking-id=GM123"
+    assert check(text, Context("walmart", order=order)).verdict == "ok"

@@ -24,6 +24,9 @@ class OrderFacts:
     delivered: bool = False
     estimated_delivery: date | None = None
     refunded: bool = False
+    # The order's own numbers (Walmart purchase and customer order numbers, Amazon's id):
+    # a 15-digit Walmart customer order number has the shape of a FedEx tracking number.
+    order_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

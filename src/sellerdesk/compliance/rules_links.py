@@ -32,6 +32,7 @@ CARRIER_DOMAINS: dict[str, tuple[str, ...]] = {
     "federalexpress": ("fedex.com",),
     "dhl": ("dhl.com",),
     "dhlecommerce": ("dhl.com",),
+    "dhlecommerceus": ("dhl.com",),  # Walmart's carrier name "DHL Ecommerce - US"
     "ontrac": ("ontrac.com",),
     "lasership": ("lasership.com",),
     "amazonlogistics": ("amazon.com",),

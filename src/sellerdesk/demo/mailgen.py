@@ -134,15 +134,52 @@ def history_mail(
         yield reply, answered
 
 
+def _fits(intent: str, order: Order) -> bool:
+    """Whether `order` is one a buyer would write this about, so the demo's order panel shows
+    every state: a split shipment in transit, an order still to ship, a WFS order, delivered
+    items ready to refund, a return under way."""
+    lines = list(order.lines.all())
+    seller = not order.is_wfs
+    shipped = [ln for ln in lines if ln.status == "Shipped"]
+    if intent == "where_is_my_order":
+        return seller and len({ln.tracking_number for ln in shipped}) >= 2
+    if intent in ("cancel_request", "address_change"):
+        return seller and any(ln.status in ("Created", "Acknowledged") for ln in lines)
+    if intent == "return_request":
+        return order.is_wfs and any(ln.status == "Delivered" for ln in lines)
+    if intent in ("damaged_item", "wrong_item", "not_as_described", "missing_parts"):
+        return seller and any(ln.status == "Delivered" and ln.refunded_amount == 0 for ln in lines)
+    if intent == "refund_status":
+        return seller and bool(order.return_lines.all())
+    return True
+
+
+def orders_for_templates(account: SellerAccount, pool: int = 400) -> list[Order]:
+    """One order per buyer template, each in a state that fits what the buyer writes about
+    (the latest such order; the latest unused one when none fits), then more for the
+    answered history."""
+    recent = list(
+        Order.objects.filter(account=account)
+        .exclude(buyer_email="")
+        .prefetch_related("lines", "return_lines")
+        .order_by("-order_date")[:pool]
+    )
+    chosen: list[Order] = []
+    for intent, _, _ in BUYER_TEMPLATES:
+        free = [order for order in recent if order not in chosen]
+        fitting = next((order for order in free if _fits(intent, order)), None)
+        if fitting is None and free:
+            fitting = free[0]
+        if fitting is not None:
+            chosen.append(fitting)
+    rest = [order for order in recent if order not in chosen]
+    return chosen + rest[: len(HISTORY_REPLY_HOURS)]
+
+
 def demo_mail(account: SellerAccount, now: datetime) -> Iterator[tuple[bytes, datetime]]:
     """Every demo message for `account` with the time it reached the seller, newest last.
     Message-IDs are stable, so delivering twice creates no duplicate tickets."""
-    orders = list(
-        Order.objects.filter(account=account)
-        .exclude(buyer_email="")
-        .prefetch_related("lines")
-        .order_by("-order_date")[: len(BUYER_TEMPLATES) + len(HISTORY_REPLY_HOURS)]
-    )
+    orders = orders_for_templates(account)
     yield from history_mail(account, orders[len(BUYER_TEMPLATES) :], now)
     slug = account.name.lower().replace(" ", "-")
     for index, (order, (intent, subject, body)) in enumerate(

@@ -3,21 +3,22 @@
 A message counts as taken only once its transaction has committed: the folder's last UID
 (or the Maildir key) is recorded in the same transaction as the ticket change, so a crash
 between the two can only make us read a message again, and Message-ID deduplication makes
-that harmless. One mailbox is worked by one worker at a time (its lease).
+that harmless. Messages are taken in batches (`ingest_batch.py`): one transaction per batch
+records the batch's last UID, and a batch that fails is taken again one message at a time.
+One mailbox is worked by one worker at a time (its lease).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
-
 from sellerdesk.lib.clock import Clock, system_clock
-from sellerdesk.mail.ingest import IngestResult, ingest
+from sellerdesk.mail.ingest import IngestResult
+from sellerdesk.mail.ingest_batch import RawMail, batches, ingest_batch
 from sellerdesk.mail.models import FolderState, Mailbox, MaildirSeen
 from sellerdesk.mail.transport.imap import ImapError, ImapMailbox, ImapSettings
 from sellerdesk.mail.transport.maildir import read_new
@@ -99,17 +100,25 @@ def _fetch_imap(
                 state.uidvalidity, state.last_uid = uidvalidity, 0
                 state.save(update_fields=["uidvalidity", "last_uid"])
             uids = imap.uids_after(folder, state.last_uid)
-            for mail in imap.fetch(folder, uids):
-                with transaction.atomic():
-                    result = ingest(
-                        mail.raw,
-                        mailbox=mailbox,
-                        delivered_at=mail.internal_date,
-                        source=f"{mailbox.name}:{folder}:{mail.uidvalidity}:{mail.uid}",
-                        clock=clock,
-                    )
-                    FolderState.objects.filter(pk=state.pk).update(last_uid=mail.uid)
-                summary.add(result)
+            fetched = (
+                RawMail(
+                    mail.raw,
+                    key=mail.uid,
+                    delivered_at=mail.internal_date,
+                    source=f"{mailbox.name}:{folder}:{mail.uidvalidity}:{mail.uid}",
+                )
+                for mail in imap.fetch(folder, uids)
+            )
+
+            def taken(mails: Sequence[RawMail[int]], state: FolderState = state) -> None:
+                # UIDs come in ascending order: the last one taken is how far we are.
+                FolderState.objects.filter(pk=state.pk).update(last_uid=mails[-1].key)
+
+            for batch in batches(fetched):
+                for result in ingest_batch(
+                    batch, account=mailbox.account, mailbox=mailbox, clock=clock, taken=taken
+                ):
+                    summary.add(result)
                 renew()
 
 
@@ -117,17 +126,26 @@ def _fetch_maildir(
     mailbox: Mailbox, summary: FetchSummary, clock: Clock, renew: Callable[[], None]
 ) -> None:
     seen = set(MaildirSeen.objects.filter(mailbox=mailbox).values_list("key", flat=True))
-    for mail in read_new(Path(mailbox.path), seen=seen.__contains__):
-        with transaction.atomic():
-            result = ingest(
-                mail.raw,
-                mailbox=mailbox,
-                delivered_at=mail.delivered_at,
-                source=f"{mailbox.name}:{mail.key}",
-                clock=clock,
-            )
-            MaildirSeen.objects.get_or_create(mailbox=mailbox, key=mail.key)
-        summary.add(result)
+    found = (
+        RawMail(
+            mail.raw,
+            key=mail.key,
+            delivered_at=mail.delivered_at,
+            source=f"{mailbox.name}:{mail.key}",
+        )
+        for mail in read_new(Path(mailbox.path), seen=seen.__contains__)
+    )
+
+    def taken(mails: Sequence[RawMail[str]]) -> None:
+        MaildirSeen.objects.bulk_create(
+            [MaildirSeen(mailbox=mailbox, key=mail.key) for mail in mails], ignore_conflicts=True
+        )
+
+    for batch in batches(found):
+        for result in ingest_batch(
+            batch, account=mailbox.account, mailbox=mailbox, clock=clock, taken=taken
+        ):
+            summary.add(result)
         renew()
 
 

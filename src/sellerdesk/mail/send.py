@@ -60,6 +60,16 @@ def build_mime(message: Message, outbox: Outbox) -> bytes:
     # recognise their answers; we never auto-reply ourselves.
     mime["Auto-Submitted"] = "no"
     mime.set_content(message.text)
+    for attachment in message.attachments.order_by("pk"):
+        maintype, _, subtype = attachment.content_type.partition("/")
+        if not (maintype and subtype) or maintype == "multipart":
+            # A browser's guess we cannot trust as a MIME structure: send opaque bytes.
+            maintype, subtype = "application", "octet-stream"
+        with attachment.file.open("rb") as stored:
+            data = stored.read()
+        # The filename goes in as a parameter the email package quotes (RFC 2231 for
+        # non-ASCII); control characters were taken out when the file was attached.
+        mime.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return mime.as_bytes()
 
 

@@ -58,10 +58,16 @@ def build_application(*, run_consumer: bool) -> ASGIApp:
 
 
 async def lifespan(receive: Receive, send: Send, *, run_consumer: bool) -> None:
+    from sellerdesk.lib.events import bind_event_loop, unbind_event_loop
+
     consumer = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            # Realtime events raised in other threads (the task consumer's, sync views')
+            # are handed to this loop, where the consumers wait for them (lib/events.py).
+            bind_event_loop(asyncio.get_running_loop())
+            fresh_channel_layer()
             try:
                 if run_consumer:
                     from sellerdesk.runtime.queue import create_consumer
@@ -74,12 +80,24 @@ async def lifespan(receive: Receive, send: Send, *, run_consumer: bool) -> None:
                 return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            unbind_event_loop(asyncio.get_running_loop())
             if consumer is not None:
                 # Stopping waits for running tasks and releases the scheduler lease in the
                 # database: blocking work that must not run on the event loop.
                 await asyncio.to_thread(consumer.stop, graceful=True)
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+def fresh_channel_layer() -> None:
+    """A server's loop gets a Redis channel-layer object of its own: channels-redis ties its
+    locks to the loop that first used them, so a process that serves twice (the browser
+    tests start a server per test) must not hand the second loop the first one's layer.
+    The in-memory layer has nothing bound to a loop until a socket connects."""
+    from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
+
+    if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+        channel_layers.backends = {}
 
 
 def make_server(*, host: str, port: int, run_consumer: bool) -> uvicorn.Server:

@@ -19,6 +19,7 @@ from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.lib.events import publish_after_commit, user_group
 from sellerdesk.sla.clock import SlaState, time_left
 from sellerdesk.team.models import Notification, Role, TeamMember
+from sellerdesk.tickets import actions
 from sellerdesk.tickets.deadlines import policy_of
 from sellerdesk.tickets.models import Ticket
 
@@ -121,6 +122,8 @@ def sweep(now: datetime) -> dict[str, int]:
             if state in ALERT_STATES and state != ticket.sla_notified_state:
                 counts["notified"] += announce(ticket, state, now)
                 fields["sla_notified_state"] = state
+                # A snoozed ticket whose deadline goes at risk (or is missed) comes back.
+                actions.wake(ticket, reason=f"deadline_{state}", now=now)
             elif state not in ALERT_STATES:
                 # Back to ok (a reply, a later deadline): the next risk is news again.
                 fields["sla_notified_state"] = state

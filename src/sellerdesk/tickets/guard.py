@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sellerdesk.compliance.rules import Context, OrderFacts, Verdict, check
+from sellerdesk.compliance.rules import Context, Finding, OrderFacts, Severity, Verdict, check
 from sellerdesk.lib.clock import Clock, system_clock
 from sellerdesk.orders.models import Order
+from sellerdesk.snippets.render import VARIABLE_LABELS, unfilled_variables
 from sellerdesk.tickets.models import Ticket
 
 SHIPPED_STATES = frozenset({"Shipped", "Delivered"})
@@ -31,6 +32,7 @@ def order_facts(order: Order) -> OrderFacts:
         delivered=bool(lines) and all(line.status == "Delivered" for line in lines),
         estimated_delivery=estimated.astimezone(zone).date() if estimated else None,
         refunded=order.refunded_total > 0 or any(line.refunded_amount > 0 for line in lines),
+        order_numbers=tuple(n for n in (order.purchase_order_id, order.customer_order_id) if n),
     )
 
 
@@ -49,5 +51,33 @@ def context_for(ticket: Ticket, *, clock: Clock = system_clock) -> Context:
     )
 
 
+# A snippet variable left in a reply ("Hi {buyer_first_name}") had no value for this
+# ticket. It is never a judgement call, so no override lets it through (see do_reply).
+UNFILLED_VARIABLE = "snippet_variable"
+NOT_OVERRIDABLE = frozenset({UNFILLED_VARIABLE})
+
+
+def unfilled_findings(text: str) -> list[Finding]:
+    return [
+        Finding(
+            UNFILLED_VARIABLE,
+            Severity.BLOCK,
+            start,
+            end,
+            text[start:end],
+            f"Missing {VARIABLE_LABELS[name]}: the snippet variable {{{name}}} has no value "
+            "for this ticket.",
+            f"Write the {VARIABLE_LABELS[name]} in its place, or take the sentence out.",
+        )
+        for start, end, name in unfilled_variables(text)
+    ]
+
+
 def check_reply(ticket: Ticket, text: str, *, clock: Clock = system_clock) -> Verdict:
-    return check(text, context_for(ticket, clock=clock))
+    verdict = check(text, context_for(ticket, clock=clock))
+    findings = [*unfilled_findings(text), *verdict.findings]
+    if any(f.severity is Severity.BLOCK for f in findings):
+        outcome = "block"
+    else:
+        outcome = "warn" if findings else "ok"
+    return Verdict(outcome, tuple(findings))

@@ -112,8 +112,48 @@ class Ticket(models.Model):
 
     class Meta:
         indexes = [
-            # The inbox: active tickets, least time left first.
-            models.Index(fields=["status", "due_at", "id"]),
+            # The inbox (tickets/queries.py) reads each triage segment as an ordered index
+            # range and filters inside the index, never in the table. Tickets that owe a
+            # reply, by deadline: a small partial index. The others, per status by latest
+            # activity: `ticket_inbox_by_status` on SQLite (it takes `due_at IS NULL` as an
+            # equality), which also answers the saved views' counts from the index alone;
+            # PostgreSQL orders by an index only past columns fixed by `=`, which
+            # `IS NULL` is not, so it gets `ticket_inbox_unowed`, partial on that test.
+            models.Index(
+                fields=[
+                    "due_at",
+                    "id",
+                    "account",
+                    "status",
+                    "assignee",
+                    "snoozed_until",
+                    "merged_into",
+                    "kind",
+                    "intent",
+                ],
+                condition=Q(due_at__isnull=False),
+                name="ticket_inbox_owed",
+            ),
+            models.Index(
+                fields=[
+                    "status",
+                    "due_at",
+                    "last_message_at",
+                    "id",
+                    "account",
+                    "assignee",
+                    "snoozed_until",
+                    "merged_into",
+                    "kind",
+                    "intent",
+                ],
+                name="ticket_inbox_by_status",
+            ),
+            models.Index(
+                fields=["status", "last_message_at", "id"],
+                condition=Q(due_at__isnull=True),
+                name="ticket_inbox_unowed",
+            ),
             models.Index(fields=["account", "status", "-last_message_at"]),
             models.Index(fields=["relay_address", "-last_message_at"]),
             models.Index(fields=["account", "created_at"]),

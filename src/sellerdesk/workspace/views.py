@@ -1,70 +1,45 @@
-"""Ticket list and ticket page. Function views returning whole pages; every query goes
-through `tickets.access`, so a ticket of another account is a 404."""
+"""The ticket page (the inbox is in `inbox.py`). Function views returning whole pages; every
+query goes through `tickets.access`, so a ticket of another account is a 404."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sellerdesk.compliance.rules import Verdict
+from sellerdesk.lib.clock import system_clock
 from sellerdesk.mail.classify import Intent
 from sellerdesk.mail.tasks import send_now
 from sellerdesk.orders.models import Order
+from sellerdesk.realtime import views as live
 from sellerdesk.team import access as team_access
 from sellerdesk.team.access import acting
 from sellerdesk.tickets import actions
-from sellerdesk.tickets.access import get_ticket_for_user, visible_tickets
+from sellerdesk.tickets.access import get_ticket_for_user
 from sellerdesk.tickets.guard import check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket
+from sellerdesk.workspace import ticket_context
 from sellerdesk.workspace.panels import panel_context
-
-ACTIVE = [
-    Ticket.Status.NEW,
-    Ticket.Status.OPEN,
-    Ticket.Status.PENDING,
-    Ticket.Status.WAITING_ON_WAREHOUSE,
-]
-PAGE_SIZE = 100
 
 # Mail HTML is shown only inside a sandboxed frame: no scripts, no same-origin access, no
 # forms. The page itself runs only our own script files (htmx, the live bell) and never an
 # inline script, so even a sanitizer miss in a buyer's HTML cannot run code here.
+# img-src allows https: for the order panel's product images, which come from the
+# marketplace's order API (Walmart's image CDN), never from a buyer: buyer HTML stays in the
+# frame under its own policy, and everything a buyer wrote is escaped on this page, so no
+# buyer can place an image (a tracking pixel) here.
 TICKET_PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data: https:; "
     "style-src 'self' 'unsafe-inline'; "
     "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-
-
-@login_required
-@require_GET
-def ticket_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "active")
-    tickets = visible_tickets(request.user).select_related("account", "order", "customer")
-    if show == "active":
-        tickets = tickets.filter(status__in=ACTIVE)
-    elif show in Ticket.Status.values:
-        tickets = tickets.filter(status=show)
-    # Least time left first; tickets that owe nothing after them, newest first.
-    tickets = tickets.order_by(F("due_at").asc(nulls_last=True), "-last_message_at", "-pk")[
-        :PAGE_SIZE
-    ]
-    return render(
-        request,
-        "workspace/ticket_list.html",
-        {
-            "tickets": tickets,
-            "show": show,
-            "statuses": Ticket.Status.choices,
-            "role": team_access.role_of(request.user),
-        },
-    )
 
 
 @login_required
@@ -81,27 +56,35 @@ def ticket_page(
     draft: str = "",
     verdict: Verdict | None = None,
     status: int = 200,
+    keep: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The ticket page; after a refused reply it comes back with the draft and the guard's
-    findings, so nothing the agent typed is lost."""
-    conversation = (
-        ticket.messages.select_related("author", "outbox")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
-        .order_by("received_at", "pk")
-    )
+    findings, and after any other refused form with what was typed in it (`keep`: field
+    name -> value), so nothing the agent typed is lost."""
+    role = team_access.role_of(request.user)
+    zone = ZoneInfo(ticket.account.time_zone)
     response = render(
         request,
         "workspace/ticket_detail.html",
         {
             "ticket": ticket,
-            "conversation": conversation,
-            "events": ticket.events.select_related("actor").order_by("-created_at", "-pk")[:50],
+            "timeline": ticket_context.timeline(ticket),
+            "history": ticket_context.history(ticket, zone),
+            "choices": ticket_context.panel_choices(request.user, ticket),
+            "snooze_presets": ticket_context.SNOOZE_PRESETS,
+            "account_zone": zone.key,
+            "snoozed": ticket.snoozed_until is not None
+            and ticket.snoozed_until > system_clock.now(),
+            "closing_statuses": sorted(actions.CLOSING_STATUSES),
+            "max_attachment_mb": actions.MAX_REPLY_ATTACHMENT_BYTES // (1024 * 1024),
             "inquiries": ticket.inquiries.order_by("received_at"),
             "intents": [i.value for i in Intent],
             "statuses": Ticket.Status.choices,
-            "role": team_access.role_of(request.user),
+            "role": role,
+            "may_work": ticket_context.may_work(role),
             "show_images": request.GET.get("images") == "1",
             "draft": draft,
+            "keep": keep or {},
             "guard": guard_context(draft, verdict) if verdict else None,
             "may_override": acting(request).has_perm("tickets.override_compliance"),
             **panel_context(ticket, acting(request)),
@@ -182,22 +165,42 @@ def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int
 @require_POST
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, ticket_id)
+    ticket_context.require_worker(request)
     text = request.POST.get("text", "")
+    attached = bool(request.FILES.getlist("files"))
+    # A browser cannot refill a file field: a refused reply keeps its text, and says so.
+    refill = " Your files were not kept: attach them again." if attached else ""
     try:
+        files = ticket_context.uploaded_files(request)
+        seen = live.posted_version(request)
         with transaction.atomic():
-            actions.do_reply(
+            # The reply guard: sent only if the conversation is still the `version` the
+            # agent's page showed; otherwise held as their draft (realtime issue).
+            outcome = actions.send_reply(
                 ticket,
                 author=acting(request),
                 text=text,
+                seen_version=ticket.version if seen is None else seen,
                 override_reason=request.POST.get("override_reason", ""),
+                attachments=files,
             )
-            transaction.on_commit(send_now)
+            if outcome.message is not None:
+                transaction.on_commit(send_now)
     except actions.ComplianceBlocked as blocked:
-        flash.error(request, str(blocked))
+        flash.error(request, str(blocked) + refill)
         return ticket_page(request, ticket, draft=text, verdict=blocked.verdict, status=422)
     except actions.ActionError as error:
-        flash.error(request, str(error))
+        flash.error(request, str(error) + refill)
+        if text.strip():  # the page again with the text in the composer; else nothing to keep
+            return ticket_page(request, ticket, draft=text, status=422)
     else:
+        if outcome.stale is not None:
+            flash.warning(
+                request,
+                f"Not sent: {outcome.stale} Your reply is kept: read what is new, then send "
+                f"it anyway or discard it.{refill}",
+            )
+            return live.held_redirect(request, ticket.pk, "reply")
         flash.success(request, "Reply queued; it goes out through the marketplace relay.")
     return redirect("ticket_detail", ticket_id=ticket.pk)
 
@@ -205,15 +208,35 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def update(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Status, intent and the linked order, from the side panel."""
+    """Status (with the root cause when it ends the ticket), intent and the linked order,
+    from the side panel."""
     ticket = get_ticket_for_user(request.user, ticket_id)
+    ticket_context.require_worker(request)
+    seen = live.posted_version(request)
     try:
-        # One transaction: a refused part (an unknown intent, an unknown order) leaves the
-        # whole form unapplied rather than half of it.
+        # One transaction: a refused part (an unknown intent, an unknown order, no root
+        # cause) leaves the whole form unapplied rather than half of it.
         with transaction.atomic():
+            if seen is not None:
+                # Posted from a view older than the conversation (a buyer wrote, a teammate
+                # replied): held, nothing applied. A conditional UPDATE, first in the
+                # transaction, so a reply committing at the same moment is seen too.
+                actions.confirm_version(ticket, seen)
             apply_update(ticket, request.POST, acting(request))
+    except actions.StaleView as stale:
+        flash.warning(
+            request,
+            f"Not saved: {stale} Read what is new, then apply your change anyway or keep "
+            "the ticket as it is.",
+        )
+        return live.held_redirect(request, ticket.pk, "status", live.HELD_STATUS_FIELDS)
     except actions.ActionError as error:
         flash.error(request, str(error))
+        ticket.refresh_from_db()
+        # Nothing applied; the page shows the choices as they were posted, to fix and resend.
+        fields = ("status", "root_cause", "intent", "order_number")
+        keep = {name: request.POST[name] for name in fields if name in request.POST}
+        return ticket_page(request, ticket, keep=keep, status=422)
     return redirect("ticket_detail", ticket_id=ticket.pk)
 
 
@@ -221,7 +244,13 @@ def apply_update(ticket: Ticket, form: QueryDict, user: User) -> None:
     status, intent = form.get("status"), form.get("intent")
     if intent is not None and intent not in {i.value for i in Intent}:
         raise actions.ActionError(f"Unknown intent {intent!r}.")
-    if status is not None:
+    cause = (form.get("root_cause") or "").strip()
+    if status in actions.CLOSING_STATUSES:
+        # Solved and closed both need a root cause (`close` refuses without one); an ended
+        # ticket posted unchanged without one keeps the one it has.
+        if status != ticket.status or (cause and cause != ticket.root_cause):
+            actions.close(ticket, cause, actor=user, status=status)
+    elif status is not None:
         actions.set_status(ticket, status, actor=user)
     if intent is not None:
         actions.set_intent(ticket, intent, actor=user)

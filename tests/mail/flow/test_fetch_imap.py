@@ -1,18 +1,24 @@
 """fetch_mailbox against a real Dovecot on loopback: INTERNALDATE is the time a message
 reached us, each UID is taken once, UIDVALIDITY changes reread without duplicates, a broken
-mailbox is reported without holding up others, and the Sent folder records our replies."""
+mailbox is reported without holding up others, and the Sent folder records our replies.
+Messages are taken in batches: each batch's commit records its last UID, a batch cut short
+is read again whole, and a message that breaks filing is quarantined alone."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from sellerdesk.accounts.models import SellerAccount
+from sellerdesk.mail import fetch as fetch_module
+from sellerdesk.mail import ingest_batch as ingest_batch_module
 from sellerdesk.mail.fetch import fetch_mailbox
-from sellerdesk.mail.models import FolderState, Mailbox
+from sellerdesk.mail.models import FolderState, Mailbox, QuarantinedMail
+from sellerdesk.tickets import actions
 from sellerdesk.tickets.models import Message, Outbox, Ticket
 from tests.mail.flow.conftest import SENDER, WALMART_RELAY, buyer_mail, fixture
 from tests.support.dovecot import PASSWORD, Dovecot
@@ -161,3 +167,95 @@ def test_reply_found_in_the_sent_folder_is_recorded_as_outgoing_without_an_outbo
     assert Outbox.objects.count() == 0
     assert ticket.events.filter(kind="replied_elsewhere").count() == 1
     assert set(FolderState.objects.values_list("folder", flat=True)) == {"INBOX", "Sent"}
+
+
+class WorkerDied(BaseException):
+    """The process stopping mid-batch (a kill, a crash): not an error a batch handles."""
+
+
+def test_each_batch_commits_its_last_uid_and_a_batch_cut_short_is_read_again_whole(
+    account: SellerAccount, dovecot: Dovecot, imap_user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_batch_module, "BATCH_SIZE", 2)
+    uids = [
+        dovecot.plant(
+            imap_user,
+            "INBOX",
+            buyer_mail(f"b{n}@relay.walmart.com", sender=f"{n:032x}@x.example"),
+            ARRIVED,
+        )
+        for n in range(5)
+    ]
+    mailbox = imap_mailbox(account, dovecot, imap_user)
+    real_ingest_batch = fetch_module.ingest_batch
+    batches_seen: list[list[int]] = []
+
+    def dies_in_second_batch(batch: Any, *, taken: Any, **kwargs: Any) -> Any:
+        batches_seen.append([mail.key for mail in batch])
+
+        def taken_then_die(mails: Any) -> None:
+            taken(mails)  # the UID is written inside the batch's transaction...
+            if len(batches_seen) == 2:
+                raise WorkerDied  # ...which never commits
+
+        return real_ingest_batch(batch, taken=taken_then_die, **kwargs)
+
+    monkeypatch.setattr(fetch_module, "ingest_batch", dies_in_second_batch)
+
+    with pytest.raises(WorkerDied):
+        fetch_mailbox(mailbox)
+
+    assert batches_seen == [uids[0:2], uids[2:4]]
+    assert FolderState.objects.get(mailbox=mailbox).last_uid == uids[1]
+    assert list(Message.objects.order_by("pk").values_list("message_id", flat=True)) == [
+        "b0@relay.walmart.com",
+        "b1@relay.walmart.com",
+    ]
+
+    monkeypatch.setattr(fetch_module, "ingest_batch", real_ingest_batch)
+    summary = fetch_mailbox(mailbox)
+
+    assert (summary.ingested, summary.duplicates, summary.quarantined) == (3, 0, 0)
+    assert FolderState.objects.get(mailbox=mailbox).last_uid == uids[4]
+    assert Message.objects.count() == 5
+
+
+def test_a_message_that_breaks_filing_is_quarantined_by_uid_and_the_folder_moves_past_it(
+    account: SellerAccount, dovecot: Dovecot, imap_user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raws = [
+        buyer_mail("ok1@relay.walmart.com", sender="a" * 32 + "@relay.walmart.com"),
+        buyer_mail("bad@relay.walmart.com", sender="b" * 32 + "@relay.walmart.com"),
+        buyer_mail("ok2@relay.walmart.com", sender="c" * 32 + "@relay.walmart.com"),
+    ]
+    uids = [dovecot.plant(imap_user, "INBOX", raw, ARRIVED) for raw in raws]
+    mailbox = imap_mailbox(account, dovecot, imap_user)
+    real_open_ticket, real_open_tickets = actions.open_ticket, actions.open_tickets
+
+    def open_ticket(**kwargs: Any) -> Any:
+        if kwargs["incoming"].message_id == "bad@relay.walmart.com":
+            raise RuntimeError("filing bug")
+        return real_open_ticket(**kwargs)
+
+    def open_tickets(openings: Any, **kwargs: Any) -> Any:
+        if any(o.incoming.message_id == "bad@relay.walmart.com" for o in openings):
+            raise RuntimeError("filing bug")
+        return real_open_tickets(openings, **kwargs)
+
+    monkeypatch.setattr(actions, "open_ticket", open_ticket)
+    monkeypatch.setattr(actions, "open_tickets", open_tickets)
+
+    summary = fetch_mailbox(mailbox)
+
+    assert (summary.ingested, summary.quarantined) == (2, 1)
+    state = FolderState.objects.get(mailbox=mailbox)
+    assert state.last_uid == uids[2]
+    item = QuarantinedMail.objects.get()
+    assert item.source == f"inbox:INBOX:{state.uidvalidity}:{uids[1]}"
+    assert item.reason == "could not be filed: RuntimeError: filing bug"
+    assert item.delivered_at == ARRIVED
+    assert sorted(Message.objects.values_list("message_id", flat=True)) == [
+        "ok1@relay.walmart.com",
+        "ok2@relay.walmart.com",
+    ]
+    assert fetch_mailbox(mailbox).as_dict()["ingested"] == 0  # taken, not read again

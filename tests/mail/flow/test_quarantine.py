@@ -3,6 +3,7 @@ never stalls the mailbox it came from."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -92,20 +93,35 @@ def test_a_message_that_crashes_filing_is_quarantined_and_the_next_one_still_com
     mailbox = Mailbox.objects.create(
         name="local", kind=Mailbox.Kind.MAILDIR, account=account, path=str(maildir)
     )
-    real_open_ticket = actions.open_ticket
+    # A filing bug that hits the first message, however it is filed: with its batch
+    # (`open_tickets`), then alone when the batch is taken again one by one (`open_ticket`).
+    real_open_ticket, real_open_tickets = actions.open_ticket, actions.open_tickets
     calls = []
 
-    def crash_once(**kwargs: Any) -> Any:
+    def crash_on_bad(**kwargs: Any) -> Any:
         calls.append(kwargs["incoming"].message_id)
-        if len(calls) == 1:
+        if kwargs["incoming"].message_id == "bad@relay.walmart.com":
             raise RuntimeError("filing bug")
         return real_open_ticket(**kwargs)
 
-    monkeypatch.setattr(actions, "open_ticket", crash_once)
+    def crash_on_bad_batch(openings: Sequence[actions.Opening], **kwargs: Any) -> Any:
+        calls.extend(o.incoming.message_id for o in openings)
+        if any(o.incoming.message_id == "bad@relay.walmart.com" for o in openings):
+            raise RuntimeError("filing bug")
+        return real_open_tickets(openings, **kwargs)
+
+    monkeypatch.setattr(actions, "open_ticket", crash_on_bad)
+    monkeypatch.setattr(actions, "open_tickets", crash_on_bad_batch)
 
     summary = fetch_mailbox(mailbox)
 
-    assert calls == ["bad@relay.walmart.com", "good@relay.walmart.com"]
+    # Tried with its batch, then each alone: the good one is filed, the bad one kept.
+    assert calls == [
+        "bad@relay.walmart.com",
+        "good@relay.walmart.com",
+        "bad@relay.walmart.com",
+        "good@relay.walmart.com",
+    ]
     assert (summary.ingested, summary.new_tickets, summary.quarantined, summary.errors) == (
         1,
         1,
@@ -121,6 +137,7 @@ def test_a_message_that_crashes_filing_is_quarantined_and_the_next_one_still_com
 
     # After the fix, the retry brings it in.
     monkeypatch.setattr(actions, "open_ticket", real_open_ticket)
+    monkeypatch.setattr(actions, "open_tickets", real_open_tickets)
     call_command("quarantine", "retry", str(item.pk), stdout=StringIO())
     item.refresh_from_db()
     assert item.resolution == "ingested"

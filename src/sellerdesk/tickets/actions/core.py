@@ -14,18 +14,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils.text import get_valid_filename
 
 from sellerdesk.accounts.models import SellerAccount
 from sellerdesk.compliance.rules import Verdict
 from sellerdesk.customers.models import Customer
 from sellerdesk.lib.clock import Clock, system_clock
+from sellerdesk.lib.events import announce_ticket_change
 from sellerdesk.orders.models import Order
 from sellerdesk.tickets import rules
 from sellerdesk.tickets.deadlines import plan_deadline, refresh_deadline, start_deadline
-from sellerdesk.tickets.guard import check_reply
+from sellerdesk.tickets.guard import NOT_OVERRIDABLE, check_reply
 from sellerdesk.tickets.models import Attachment, Message, Outbox, Ticket, TicketEvent
 from sellerdesk.tickets.raw_storage import keep_raw
 
@@ -87,13 +90,25 @@ class IncomingMessage:
 
 def _event(
     ticket: Ticket, event: str, at: datetime, actor: AbstractBaseUser | None = None, **data: Any
-) -> None:
-    TicketEvent.objects.create(
+) -> TicketEvent:
+    row = _new_event(ticket, event, at, actor, **data)
+    row.save(force_insert=True)
+    return row
+
+
+def _new_event(
+    ticket: Ticket, event: str, at: datetime, actor: AbstractBaseUser | None = None, **data: Any
+) -> TicketEvent:
+    """A history row, not yet saved (`intake.open_tickets` saves many at once)."""
+    # Every action writes history through here, so every change reaches open pages and
+    # inboxes live: one "ticket changed" event per ticket, after the transaction commits.
+    announce_ticket_change(ticket, event, actor.get_username() if actor is not None else None)
+    return TicketEvent(
         ticket=ticket,
         kind=event,
-        actor=actor,
+        actor=actor,  # type: ignore[misc]
         data=data,
-        created_at=at,  # type: ignore[misc]
+        created_at=at,
     )
 
 
@@ -112,6 +127,40 @@ def _bump(ticket: Ticket, **fields: Any) -> None:
     ticket.version += 1
 
 
+class StaleView(ActionError):
+    """The agent acted on a view of the ticket older than its conversation: another reply,
+    a note or a new buyer message arrived since. Nothing was written."""
+
+    def __init__(self, ticket_id: int, seen_version: int, current_version: int) -> None:
+        changes = current_version - seen_version
+        super().__init__(
+            "The conversation changed since you opened the ticket "
+            f"({changes} {'change' if changes == 1 else 'changes'}: "
+            "new messages, replies, notes or repairs)."
+        )
+        self.ticket_id = ticket_id
+        self.seen_version = seen_version
+        self.current_version = current_version
+
+
+def claim_version(ticket: Ticket, seen_version: int, *, advance: bool) -> None:
+    """The reply guard: `UPDATE ticket SET version = version (+ 1) WHERE id = X AND
+    version = N`, as the first write of the caller's transaction. Atomic on both databases:
+    on PostgreSQL a concurrent claim waits for the row lock, then re-reads the row and finds
+    the version moved; on SQLite the IMMEDIATE transaction already holds the write lock. So
+    of two agents sending at once exactly one matches; the other gets StaleView.
+
+    `advance`: a reply moves the version itself; a status change only checks it (and locks
+    the row for the rest of its transaction)."""
+    matched = Ticket.objects.filter(pk=ticket.pk, version=seen_version).update(
+        version=F("version") + 1 if advance else F("version")
+    )
+    if not matched:
+        current = Ticket.objects.filter(pk=ticket.pk).values_list("version", flat=True).first()
+        raise StaleView(ticket.pk, seen_version, current or 0)
+    ticket.version = seen_version + 1 if advance else seen_version
+
+
 def _save(ticket: Ticket, **fields: Any) -> None:
     """Save changed fields without moving the conversation version (see `_bump`)."""
     for name, value in fields.items():
@@ -119,9 +168,11 @@ def _save(ticket: Ticket, **fields: Any) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(**fields)
 
 
-def _store_message(
+def _new_message(
     ticket: Ticket, direction: str, incoming: IncomingMessage, now: datetime
 ) -> Message:
+    """The message row, its raw source already kept, not yet saved (`intake.open_tickets`
+    saves many at once)."""
     message = Message(
         ticket=ticket,
         direction=direction,
@@ -144,21 +195,41 @@ def _store_message(
     )
     if incoming.raw:
         keep_raw(message, incoming.raw)
-    message.save()
-    for file in incoming.attachments:
-        attachment = Attachment(
-            message=message,
-            filename=file.filename[:255],
-            content_type=file.content_type[:100],
-            size=len(file.data),
-            content_id=(file.content_id or "")[:255],
-            inline=file.inline,
-        )
-        attachment.file.save(
-            file.filename[:100] or "attachment", ContentFile(file.data), save=False
-        )
-        attachment.save()
     return message
+
+
+def _store_message(
+    ticket: Ticket, direction: str, incoming: IncomingMessage, now: datetime
+) -> Message:
+    message = _new_message(ticket, direction, incoming, now)
+    message.save()
+    _store_files(message, incoming.attachments)
+    return message
+
+
+def _store_files(message: Message, files: Sequence[IncomingFile]) -> None:
+    for file in files:
+        _new_file(message, file).save()
+
+
+def _new_file(message: Message, file: IncomingFile) -> Attachment:
+    """The attachment row, its file already stored, not yet saved."""
+    attachment = Attachment(
+        message=message,
+        filename=file.filename[:255],
+        content_type=file.content_type[:100],
+        size=len(file.data),
+        content_id=(file.content_id or "")[:255],
+        inline=file.inline,
+    )
+    try:
+        stored_name = get_valid_filename(file.filename[:100] or "attachment")
+    except SuspiciousFileOperation:
+        # A name of nothing but markup or dots ("<>", ".."): the shown name stays as
+        # sent, the stored one is plain.
+        stored_name = "attachment"
+    attachment.file.save(stored_name, ContentFile(file.data), save=False)
+    return attachment
 
 
 @atomic
@@ -178,8 +249,46 @@ def open_ticket(
     clock: Clock = system_clock,
 ) -> tuple[Ticket, Message]:
     """A new ticket from its first message. Mail that needs no reply (system notices,
-    unmatched bounces, auto-replies) is filed as solved: kept and searchable, not in the way."""
+    unmatched bounces, auto-replies) is filed as solved: kept and searchable, not in the way.
+    (`intake.open_tickets` opens many at once with the same rows.)"""
     now = clock.now()
+    ticket = _new_ticket(
+        account=account,
+        incoming=incoming,
+        kind=kind,
+        intent=intent,
+        relay_address=relay_address,
+        customer=customer,
+        order=order,
+        order_number=order_number,
+        needs_reply=needs_reply,
+        one_hour_deadline=one_hour_deadline,
+        previous=previous,
+        now=now,
+    )
+    ticket.save(force_insert=True)
+    message = _store_message(ticket, Message.Direction.INBOUND, incoming, now)
+    _event(ticket, "created", now, **_created(ticket, message, order_number))
+    start_deadline(ticket, message, now)
+    return ticket, message
+
+
+def _new_ticket(
+    *,
+    account: SellerAccount,
+    incoming: IncomingMessage,
+    kind: str,
+    intent: str,
+    relay_address: str,
+    customer: Customer | None,
+    order: Order | None,
+    order_number: str,
+    needs_reply: bool,
+    one_hour_deadline: bool,
+    previous: Ticket | None,
+    now: datetime,
+) -> Ticket:
+    """The ticket row `open_ticket` inserts, deadline included, not yet saved."""
     ticket = Ticket(
         account=account,
         kind=kind,
@@ -198,20 +307,18 @@ def open_ticket(
     )
     # The deadline goes in with the insert: saves an UPDATE per new ticket.
     plan_deadline(ticket, incoming.kind, incoming.received_at, now)
-    ticket.save(force_insert=True)
-    message = _store_message(ticket, Message.Direction.INBOUND, incoming, now)
-    _event(
-        ticket,
-        "created",
-        now,
-        kind=kind,
-        intent=intent,
-        message=message.pk,
-        order=order.purchase_order_id if order else order_number,
-        previous=previous.pk if previous else None,
-    )
-    start_deadline(ticket, message, now)
-    return ticket, message
+    return ticket
+
+
+def _created(ticket: Ticket, first: Message, order_number: str) -> dict[str, Any]:
+    """What the "created" event records of a new ticket."""
+    return {
+        "kind": ticket.kind,
+        "intent": ticket.intent,
+        "message": first.pk,
+        "order": ticket.order.purchase_order_id if ticket.order else order_number,
+        "previous": ticket.previous_id,
+    }
 
 
 @atomic
@@ -230,6 +337,18 @@ def add_inbound(
     }:
         _event(ticket, "reopened", now, previous_status=ticket.status, message=message.pk)
         changes.update(status=Ticket.Status.OPEN, closed_at=None)
+    if counts_as_buyer and ticket.snoozed_until is not None:
+        # A buyer message wakes a snoozed ticket: it is back in the inbox at once.
+        if ticket.snoozed_until > now:
+            _event(
+                ticket,
+                "woken",
+                now,
+                reason="buyer_message",
+                until=ticket.snoozed_until.isoformat(),
+                message=message.pk,
+            )
+        changes["snoozed_until"] = None
     # The deadline reads only messages and clock events (not the fields bumped here), so it
     # is computed first and saved with the bump: one UPDATE of the ticket instead of two.
     refresh_deadline(ticket, now, save_ticket=False)
@@ -257,6 +376,11 @@ def record_outbound_copy(
     return message
 
 
+# What one reply may carry in attachments, all files together: relays and buyers' mail
+# servers commonly refuse messages past 10-25 MB, and base64 adds a third on the wire.
+MAX_REPLY_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
 # Inbound messages a reply never answers: threading headers point at what the buyer wrote.
 NOT_ANSWERED_KINDS = ("auto_reply", "bounce", "spam", "marketplace_system")
 
@@ -278,18 +402,32 @@ def do_reply(
     author: AbstractBaseUser | None,
     text: str,
     override_reason: str = "",
+    attachments: Sequence[IncomingFile] = (),
+    expected_version: int | None = None,
     clock: Clock = system_clock,
 ) -> Message:
     """Queue a reply to the ticket's relay address, from the account's approved sender,
     once the compliance guard allows it. A blocked reply is queued only when its author may
-    override the guard and gives a reason; the override and its findings are recorded."""
+    override the guard and gives a reason; the override and its findings are recorded.
+    `attachments` go out with it (at most MAX_REPLY_ATTACHMENT_BYTES together).
+
+    `expected_version`: the conversation version the author's view showed. The reply goes
+    only if the ticket is still at that version (else StaleView, nothing written); callers
+    normally go through `send_reply`, which keeps a refused reply as a held draft."""
     text = text.strip()
     if not text:
         raise ActionError("The reply is empty.")
+    if sum(len(file.data) for file in attachments) > MAX_REPLY_ATTACHMENT_BYTES:
+        raise ActionError(
+            f"The attachments are larger than {MAX_REPLY_ATTACHMENT_BYTES // (1024 * 1024)} MB "
+            "together; nothing was sent."
+        )
     verdict = check_reply(ticket, text, clock=clock)
     override_reason = override_reason.strip()
     if verdict.verdict == "block":
         allowed = author is not None and author.has_perm("tickets.override_compliance")  # type: ignore[attr-defined]
+        if any(f.rule in NOT_OVERRIDABLE for f in verdict.findings):
+            allowed = False  # an unfilled snippet variable: no reason makes it sendable
         if not (allowed and override_reason):
             raise ComplianceBlocked(verdict)
     account = ticket.account
@@ -301,6 +439,8 @@ def do_reply(
     if not account.sender_address:
         raise ActionError(f"{account.name} has no approved sender address to reply from.")
     now = clock.now()
+    if expected_version is not None:
+        claim_version(ticket, expected_version, advance=True)
     parent = _last_inbound(ticket)
     references = [*parent.references, parent.message_id] if parent else []
     domain = account.sender_address.rpartition("@")[2]
@@ -321,6 +461,7 @@ def do_reply(
         received_at=now,
         created_at=now,
     )
+    _store_files(message, attachments)
     Outbox.objects.create(
         message=message,
         sender=account.sender_address,
@@ -329,7 +470,10 @@ def do_reply(
         created_at=now,
     )
     status = Ticket.Status.PENDING if ticket.status != Ticket.Status.CLOSED else ticket.status
-    _bump(ticket, status=status, last_message_at=now)
+    if expected_version is None:
+        _bump(ticket, status=status, last_message_at=now)
+    else:
+        _save(ticket, status=status, last_message_at=now)  # the version moved with the claim
     _event(ticket, "replied", now, actor=author, message=message.pk)
     if verdict.findings:
         _event(
@@ -351,12 +495,21 @@ def do_reply(
 
 @atomic
 def set_status(
-    ticket: Ticket, status: str, *, actor: AbstractBaseUser | None, clock: Clock = system_clock
+    ticket: Ticket,
+    status: str,
+    *,
+    actor: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    clock: Clock = system_clock,
 ) -> None:
+    """`expected_version`: as for `do_reply`, a change made from a stale view is refused
+    (StaleView) so that nobody solves a ticket the buyer has just written to again."""
     if status not in Ticket.Status.values:
         raise ActionError(f"Unknown status {status!r}.")
     if status == ticket.status:
         return
+    if expected_version is not None:
+        claim_version(ticket, expected_version, advance=False)
     now = clock.now()
     previous = ticket.status
     _save(ticket, status=status, closed_at=now if status == Ticket.Status.CLOSED else None)

@@ -7,7 +7,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sellerdesk.demo.check import CheckFailed, free_port, run_check
 from sellerdesk.demo.mailflow import deliver_demo_mail, demo_smtp_server, fetch_all, wire_accounts
-from sellerdesk.demo.seed import seed_accounts, seed_team
+from sellerdesk.demo.seed import (
+    seed_accounts,
+    seed_snippets,
+    seed_team,
+    seed_triage,
+    seed_workspace,
+)
 from sellerdesk.demo.sellers import emulated_sellers, go_live, sync_all
 from sellerdesk.runtime.server import serve
 
@@ -44,6 +50,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"mail: {delivered} delivered to the demo Maildirs; {summary.as_dict()}"
                 )
+            for line in seed_workspace(accounts) + seed_triage(accounts) + seed_snippets():
+                self.stdout.write(line)
             if options["check"]:
                 port = free_port()
                 go_live(handles, accounts, f"http://127.0.0.1:{port}")
@@ -63,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write("Sign in as:")
             for who in sign_ins:
                 self.stdout.write(
-                    f"  {who.username:<6} password {who.password:<18} ({who.role.label}: {who.sees})"
+                    f"  {who.username:<6} password {who.password:<18} ({who.role.label}: {who.sees}{''.join(f', and {name}' for name in who.also)})"
                 )
             self.stdout.write("Press Ctrl-C to stop.\n")
             serve(host=host, port=port, run_consumer=True)

@@ -14,6 +14,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from sellerdesk.marketplaces.walmart.codes import (
+    CANCEL_REASON_CODES,
+    CARRIER_CODES,
+    REFUND_REASON_CODES,
+)
 from sellerdesk.marketplaces.walmart.emulator import catalog as cat
 from sellerdesk.marketplaces.walmart.emulator.extras import (
     BadRequest,
@@ -40,66 +45,11 @@ ORDER_FILTERS = (
     "shipNodeType",
     "productInfo",
 )
-KNOWN_CARRIERS = frozenset(
-    {
-        "UPS",
-        "USPS",
-        "FedEx",
-        "Airborne",
-        "OnTrac",
-        "DHL Ecommerce - US",
-        "LS",
-        "UDS",
-        "UPSMI",
-        "FDX",
-        "PILOT",
-        "ESTES",
-        "SAIA",
-        "FDS Express",
-        "FEDEXSP",
-        "RL Carriers",
-        "GLS",
-        "LSO",
-        "AxleHire",
-        "Canada Post",
-    }
-)
-REFUND_REASONS = frozenset(
-    {
-        "BillingError",
-        "TaxExemptCustomer",
-        "ItemNotAsAdvertised",
-        "IncorrectItemReceived",
-        "CancelledYetShipped",
-        "ItemNotReceivedByCustomer",
-        "IncorrectShippingPrice",
-        "DamagedItem",
-        "DefectiveItem",
-        "CustomerChangedMind",
-        "CustomerReceivedItemLate",
-        "Missing Parts / Instructions",
-        "Finance -> Goodwill",
-        "Finance -> Rollback",
-        "Buyer canceled",
-        "Customer returned item",
-        "General adjustment",
-        "Merchandise not received",
-        "Quality -> Missing Parts / Instructions",
-        "Shipping & Delivery -> Damaged",
-        "Shipping & Delivery -> Shipping Price Discrepancy",
-        "Others",
-    }
-)
-CANCEL_REASONS = frozenset(
-    {
-        "CUSTOMER_REQUESTED_SELLER_TO_CANCEL",
-        "SELLER_CANCEL_PRICING_ERROR",
-        "SELLER_CANCEL_OUT_OF_STOCK",
-        "SELLER_CANCEL_FRAUD_STOP_SHIPMENT",
-        "SELLER_CANCEL_NON_DELIVERABLE_TO_ADDRESS",
-        "SELLER_CANCEL_UNABLE_TO_FULFILL",
-    }
-)
+# Walmart's enums from orders.json, shared with the order actions (one list, tested against
+# the OpenAPI file).
+KNOWN_CARRIERS = CARRIER_CODES
+REFUND_REASONS = REFUND_REASON_CODES
+CANCEL_REASONS = CANCEL_REASON_CODES
 
 
 class EmulatorState(SellerExtras):
@@ -487,7 +437,15 @@ class EmulatorState(SellerExtras):
                     field="purchaseOrderId",
                 )
             updates = []
-            for raw in self._lines(body, "orderRefund"):
+            lines = self._lines(body, "orderRefund")
+            # orders.json: "all order lines should either be of full refund scenario or
+            # partial refund but not both".
+            if len({raw.get("isFullRefund") is True for raw in lines}) > 1:
+                raise BadRequest(
+                    "Refund every line of a request in full or every line in part, not both.",
+                    field="isFullRefund",
+                )
+            for raw in lines:
                 line = self._line(order, raw.get("lineNumber"))
                 if line.status not in ("Shipped", "Delivered"):
                     raise BadRequest(
@@ -504,10 +462,12 @@ class EmulatorState(SellerExtras):
                     raise BadRequest(
                         "refunds.refund[].refundCharges.refundCharge[] is required", field="refunds"
                     ) from None
-                price = (
-                    self.products[line.product].price_cents * line.quantity + line.shipping_cents
-                )
+                item_price = self.products[line.product].price_cents * line.quantity
+                price = item_price + line.shipping_cents
                 refundable = price - sum(c for c, _, _ in line.refunds)
+                tax_left = cat.line_tax_cents(
+                    self.products[line.product].price_cents, line.quantity
+                ) - sum(t for _, t, _ in line.refunds)
                 for rc in charges:
                     try:
                         reason = rc["refundReason"]
@@ -525,12 +485,25 @@ class EmulatorState(SellerExtras):
                         raise BadRequest(f"Invalid refundReason {reason!r}", field="refundReason")
                     if cents >= 0 or tax > 0:
                         raise BadRequest("Refund amounts must be negative.", field="chargeAmount")
-                    if -cents > refundable:
+                    # orders.json: a full refund (isFullRefund, or the full item price sent)
+                    # gives back every charge of the line, tax and shipping included.
+                    full = raw.get("isFullRefund") is True or (
+                        -cents == item_price and not line.refunds
+                    )
+                    if refundable <= 0:
+                        raise BadRequest(
+                            f"Line {line.number} has been refunded in full already.",
+                            field="chargeAmount",
+                        )
+                    if full:
+                        cents, tax = -refundable, -max(0, tax_left)
+                    elif -cents > refundable:
                         raise BadRequest(
                             f"Refund exceeds the refundable amount of line {line.number}.",
                             field="chargeAmount",
                         )
                     refundable += cents
+                    tax_left += tax
                     updates.append((line, -cents, -tax, reason))
             now = self.clock_ms()
             for line, cents, tax, reason in updates:
