@@ -279,7 +279,7 @@ def test_two_buyers_with_the_same_subject_never_merge(account: SellerAccount) ->
 
 
 def test_buyer_message_reopens_a_solved_ticket(first: Ticket) -> None:
-    actions.set_status(first, Ticket.Status.SOLVED, actor=None)
+    actions.close(first, "other", status=Ticket.Status.SOLVED, actor=None)
     raw = buyer_mail("r1@relay.walmart.com", in_reply_to="wm.0001.a1b2@relay.walmart.com")
 
     result = ingest(raw)
@@ -294,7 +294,7 @@ def test_buyer_message_reopens_a_solved_ticket(first: Ticket) -> None:
 def test_buyer_message_on_a_ticket_closed_over_14_days_ago_starts_a_linked_one(
     first: Ticket,
 ) -> None:
-    actions.set_status(first, Ticket.Status.CLOSED, actor=None, clock=FrozenClock(NOW))
+    actions.close(first, "other", status=Ticket.Status.CLOSED, actor=None, clock=FrozenClock(NOW))
     raw = buyer_mail("r2@relay.walmart.com", in_reply_to="wm.0001.a1b2@relay.walmart.com")
 
     result = ingest(raw, clock=FrozenClock(NOW + timedelta(days=15)))
@@ -308,7 +308,7 @@ def test_buyer_message_on_a_ticket_closed_over_14_days_ago_starts_a_linked_one(
 
 
 def test_buyer_message_on_a_recently_closed_ticket_reopens_it(first: Ticket) -> None:
-    actions.set_status(first, Ticket.Status.CLOSED, actor=None, clock=FrozenClock(NOW))
+    actions.close(first, "other", status=Ticket.Status.CLOSED, actor=None, clock=FrozenClock(NOW))
     raw = buyer_mail("r3@relay.walmart.com", in_reply_to="wm.0001.a1b2@relay.walmart.com")
 
     result = ingest(raw, clock=FrozenClock(NOW + timedelta(days=13)))

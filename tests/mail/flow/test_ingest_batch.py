@@ -68,9 +68,13 @@ def history(account: SellerAccount) -> dict[str, Any]:
 
     answered, solved, closed, merged, survivor, snoozed = (opened(n) for n in range(1, 7))
     ours = actions.do_reply(answered, author=None, text="It ships today.", clock=CLOCK)
-    actions.set_status(solved, Ticket.Status.SOLVED, actor=None, clock=CLOCK)
-    actions.set_status(
-        closed, Ticket.Status.CLOSED, actor=None, clock=FrozenClock(NOW - timedelta(days=20))
+    actions.close(solved, "other", status=Ticket.Status.SOLVED, actor=None, clock=CLOCK)
+    actions.close(
+        closed,
+        "other",
+        status=Ticket.Status.CLOSED,
+        actor=None,
+        clock=FrozenClock(NOW - timedelta(days=20)),
     )
     Ticket.objects.filter(pk=merged.pk).update(merged_into=survivor)
     Ticket.objects.filter(pk=snoozed.pk).update(snoozed_until=NOW + timedelta(days=2))

@@ -134,7 +134,7 @@ def test_solving_without_a_reply_closes_the_inquiry_as_not_in_time(account: Sell
     clock = FrozenClock(START)
     ticket = open_buyer_ticket(account, clock)
     clock.advance(timedelta(hours=1))
-    actions.set_status(ticket, "solved", actor=None, clock=clock)
+    actions.close(ticket, "other", status="solved", actor=None, clock=clock)
     ticket.refresh_from_db()
     assert ticket.due_at is None
     inquiry = Inquiry.objects.get()

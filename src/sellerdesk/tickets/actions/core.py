@@ -508,6 +508,12 @@ def set_status(
         raise ActionError(f"Unknown status {status!r}.")
     if status == ticket.status:
         return
+    if status in (Ticket.Status.SOLVED, Ticket.Status.CLOSED):
+        # Every ended ticket carries the reason buyers wrote (`actions.close`), or per-SKU
+        # analytics would count only the tickets someone remembered to label.
+        raise ActionError(
+            f"#{ticket.pk}: solving or closing a ticket needs a root cause; close it from its page."
+        )
     if expected_version is not None:
         claim_version(ticket, expected_version, advance=False)
     now = clock.now()
