@@ -246,6 +246,9 @@ def check_compliance_guard(base_url: str, who: SignIn) -> str:
 
 
 def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> list[str]:
+    # Imported here: check_workspace builds on this module (CheckFailed, JOB_TIMEOUT).
+    from sellerdesk.demo.check_workspace import run_workspace_checks
+
     with running_server(port) as base_url:
         lines = [f"server on {base_url}"]
         lines += run_periodic_jobs()
@@ -255,6 +258,8 @@ def run_check(sign_ins: list[SignIn], *, port: int, smtp: LocalSmtpServer) -> li
         lines.append(check_deadlines_shown(base_url, agent))
         lines.append(check_reply_reaches_relay(base_url, agent, smtp))
         lines.append(check_compliance_guard(base_url, agent))
+        # The "Done when" of the workspace, order context and live collaboration issues.
+        lines += run_workspace_checks(base_url, sign_ins)
         admin = next(who for who in sign_ins if who.role == "admin")
         lines.append(check_dashboard(base_url, admin))
         lines.append(check_health(base_url))
