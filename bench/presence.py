@@ -158,7 +158,7 @@ def server(command: list[str], env: dict[str, str], log: Path, port: int) -> Ite
 
 
 async def measure(
-    ports: list[int], seeded: Seeded, per_ticket: int, rounds: int
+    ports: list[int], seeded: Seeded, per_ticket: int, rounds: int, burst: bool = False
 ) -> tuple[list[float], int]:
     """Connects every client, then runs the typing rounds; returns the latencies in ms and
     how many expected deliveries never came (within 5 s)."""
@@ -237,7 +237,8 @@ async def measure(
     async def typist_loop(t: int) -> None:
         # Each ticket has someone typing, reporting every PERIOD at a phase of its own:
         # the tickets' events interleave as real typing does instead of all landing at once.
-        await asyncio.sleep(rng.random() * PERIOD)
+        # --burst: every ticket's typist reports at the same instant, the worst case.
+        await asyncio.sleep(0 if burst else rng.random() * PERIOD)
         for r in range(rounds):
             started = time.perf_counter()
             await one_ticket(t, r)
@@ -285,6 +286,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--tickets", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument(
+        "--burst", action="store_true", help="all tickets' typing events at the same instant"
+    )
     args = parser.parse_args()
     clients, tickets, rounds = (
         (20, 4, 5) if args.smoke else (args.clients, args.tickets, args.rounds)
@@ -312,7 +316,7 @@ def main() -> int:
             var_dir / "single.log",
             port,
         ):
-            latencies, missed = asyncio.run(measure([port], seeded, per_ticket, rounds))
+            latencies, missed = asyncio.run(measure([port], seeded, per_ticket, rounds, args.burst))
         ok &= report("one process (sellerdesk run, in-memory layer)", latencies, missed, expected)
 
         if redis is None:
@@ -334,7 +338,9 @@ def main() -> int:
                             web_port,
                         )
                     )
-                latencies, missed = asyncio.run(measure(ports, seeded, per_ticket, rounds))
+                latencies, missed = asyncio.run(
+                    measure(ports, seeded, per_ticket, rounds, args.burst)
+                )
             ok &= report(
                 f"two web processes sharing Redis ({urlsplit(redis).netloc})",
                 latencies,
