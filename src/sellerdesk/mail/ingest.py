@@ -113,9 +113,13 @@ class Intake(Protocol):
 
     def open_ticket(self, opening: Opening, mail: Readable) -> IngestResult: ...
 
-    def before_change(self) -> None: ...
+    def before_change(self) -> None:
+        """Called before any write other than opening a ticket: write what is held back."""
+        ...
 
-    def stored(self, ticket: Ticket, mail: Readable) -> None: ...
+    def stored(self, ticket: Ticket, mail: Readable) -> None:
+        """Called once a message is filed on `ticket`, so later lookups can see it."""
+        ...
 
 
 def reached_us_at(
@@ -290,10 +294,12 @@ class DirectIntake:
         )
 
     def before_change(self) -> None:
-        pass  # nothing is held back
+        """Nothing to write first: this intake opens each ticket at once (the batch intake
+        holds new tickets back and inserts them here)."""
 
     def stored(self, ticket: Ticket, mail: Readable) -> None:
-        pass  # the next message queries again
+        """Nothing to remember: the next message asks the database again (the batch intake
+        keeps what it filed, so later messages of its batch see it)."""
 
 
 # What threading needs of a sender's recent tickets, as `Candidate` takes it.
